@@ -1,0 +1,1 @@
+//! The durable count store: batches, papers, the review queue, decisions and the audit chain (SQLite; portable SQL)

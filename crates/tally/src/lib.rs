@@ -1,0 +1,1 @@
+//! Streaming tallies, the supplementary-vote run-off, first past the post, London-wide d'Hondt and declarations
