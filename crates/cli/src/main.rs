@@ -6,7 +6,11 @@ mod cmd;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "ecount", version, about = "Electronic count of GLA-style paper ballots")]
+#[command(
+    name = "ecount",
+    version,
+    about = "Electronic count of GLA-style paper ballots"
+)]
 struct Cli {
     /// Log level for tracing output on stderr (error, warn, info, debug, trace).
     #[arg(long, global = true, default_value = "warn")]

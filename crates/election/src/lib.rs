@@ -11,6 +11,7 @@
 pub mod code;
 pub mod definition;
 pub mod layout;
+pub mod manifest;
 pub mod vote;
 
 pub use code::{PaperKind, StyleCode};
@@ -18,4 +19,5 @@ pub use definition::{
     Area, BallotOption, Centre, Contest, ContestKind, DefinitionError, Election, OptionKind, Style,
 };
 pub use layout::PaperLayout;
+pub use manifest::{Account, BatchManifest, MANIFEST_FILE};
 pub use vote::{RejectionHead, SecondChoice, SecondChoiceVoid, Vote};

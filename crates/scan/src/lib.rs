@@ -6,3 +6,13 @@
 pub mod reading;
 
 pub use reading::{BoxClass, BoxReading, Flag, Outcome, Reading, StrayInk, Transform, Unreadable};
+
+use ecount_election::Election;
+
+/// Reads one scanned page (PNG, JPEG or TIFF bytes) as a paper of `election`.
+pub fn read_ballot(bytes: &[u8], election: &Election) -> Outcome {
+    let _ = (bytes, election);
+    Err(Unreadable::NotABallot {
+        detail: "reader not built yet".into(),
+    })
+}

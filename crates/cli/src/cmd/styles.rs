@@ -11,7 +11,14 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let e = Election::load(&args.election).context("loading the election definition")?;
-    println!("{} ({}), {} areas, {} contests, {} styles", e.name, e.date, e.areas.len(), e.contests.len(), e.styles.len());
+    println!(
+        "{} ({}), {} areas, {} contests, {} styles",
+        e.name,
+        e.date,
+        e.areas.len(),
+        e.contests.len(),
+        e.styles.len()
+    );
     for s in &e.styles {
         let c = &e.contests[s.contest];
         let a = &e.areas[s.area];
