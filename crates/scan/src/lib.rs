@@ -1,9 +1,20 @@
 //! Reads one scanned ballot paper. The stages run in order, each in its own module and each
-//! taking the previous stage's type: decode -> register -> identify -> score -> interpret.
+//! taking the previous stage's type:
+//!
+//! 1. [`decode`]: bytes to a luminance image, under limits.
+//! 2. [`register`]: the four fiducials and the paper-to-image transform.
+//! 3. [`identify`]: which way up, and the style code from the strip.
+//! 4. [`score`]: ink in each box's mark zone and halo, and stray ink.
+//! 5. [`interpret`]: the statutory rules, and the reasons a person must look.
 //!
 //! The public surface is [`read_ballot`] (bytes to [`Outcome`]) and the [`reading`] types.
 
+pub mod decode;
+pub mod identify;
+pub mod interpret;
 pub mod reading;
+pub mod register;
+pub mod score;
 
 pub use reading::{BoxClass, BoxReading, Flag, Outcome, Reading, StrayInk, Transform, Unreadable};
 
@@ -11,8 +22,14 @@ use ecount_election::Election;
 
 /// Reads one scanned page (PNG, JPEG or TIFF bytes) as a paper of `election`.
 pub fn read_ballot(bytes: &[u8], election: &Election) -> Outcome {
-    let _ = (bytes, election);
-    Err(Unreadable::NotABallot {
-        detail: "reader not built yet".into(),
-    })
+    let decoded = decode::decode(bytes)?;
+    read_decoded(&decoded, election)
+}
+
+/// The stages after decoding, for callers that time or cache decoding separately.
+pub fn read_decoded(decoded: &decode::Decoded, election: &Election) -> Outcome {
+    let registered = register::register(decoded)?;
+    let identified = identify::identify(registered, election)?;
+    let scored = score::score(identified);
+    Ok(interpret::interpret(scored, election))
 }

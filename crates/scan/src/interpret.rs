@@ -1,0 +1,300 @@
+//! Stage 5: the statutory rules (Greater London Authority Elections Rules) applied to the
+//! scored boxes, and the reasons a person must look at the paper.
+
+use crate::reading::{BoxClass, BoxReading, Flag, Reading, StrayInk};
+use crate::score::Scored;
+use ecount_election::{PaperKind, RejectionHead, SecondChoice, SecondChoiceVoid, Vote};
+
+pub fn interpret(scored: Scored, election: &ecount_election::Election) -> Reading {
+    let id = &scored.identified;
+    let style = id.style;
+    let (vote, flags) = apply_rules(style.kind, &scored.boxes, &scored.stray_ink);
+    let _ = election;
+    Reading {
+        style: style.code,
+        kind: style.kind,
+        area: style.area,
+        contest: style.contest,
+        upside_down: id.upside_down,
+        transform: id.transform,
+        residual_mm: id.residual_mm as f32,
+        boxes: scored.boxes,
+        stray_ink: scored.stray_ink,
+        vote,
+        flags,
+    }
+}
+
+/// What one column of boxes says.
+#[derive(Debug, PartialEq)]
+enum Column {
+    None,
+    One(u16),
+    Many,
+}
+
+fn column(boxes: &[BoxReading], col: u8) -> (Column, bool) {
+    let marked: Vec<u16> = boxes
+        .iter()
+        .filter(|b| b.column == col && b.class == BoxClass::Marked)
+        .map(|b| b.row)
+        .collect();
+    let doubtful = boxes
+        .iter()
+        .any(|b| b.column == col && b.class == BoxClass::Doubtful);
+    let c = match marked.as_slice() {
+        [] => Column::None,
+        [one] => Column::One(*one),
+        _ => Column::Many,
+    };
+    (c, doubtful)
+}
+
+/// The machine's interpretation and the flags that send the paper to a person.
+///
+/// Doubtful boxes never change the machine's vote (it reads only clear marks) but always
+/// flag the paper, so a doubtful mark can never be counted or lost unseen.
+pub fn apply_rules(kind: PaperKind, boxes: &[BoxReading], stray: &[StrayInk]) -> (Vote, Vec<Flag>) {
+    let mut flags: Vec<Flag> = boxes
+        .iter()
+        .filter(|b| b.class == BoxClass::Doubtful)
+        .map(|b| {
+            if b.score < crate::score::EMPTY_BELOW {
+                Flag::MarkBesideBox {
+                    row: b.row,
+                    column: b.column,
+                    halo: b.halo,
+                }
+            } else {
+                Flag::DoubtfulBox {
+                    row: b.row,
+                    column: b.column,
+                    score: b.score,
+                }
+            }
+        })
+        .collect();
+    let stray_area: f32 = stray.iter().map(|s| s.area_mm2).sum();
+    if !stray.is_empty() {
+        flags.push(Flag::PossibleIdentifyingMark {
+            area_mm2: stray_area,
+        });
+    }
+    let (first, first_doubtful) = column(boxes, 0);
+    let mut vote = match first {
+        // Ink somewhere in the column but no clear mark: the paper is not unmarked, its
+        // meaning is uncertain until a person looks.
+        Column::None if first_doubtful => Vote::Rejected {
+            head: RejectionHead::Uncertain,
+        },
+        Column::None => Vote::Rejected {
+            head: RejectionHead::Unmarked,
+        },
+        Column::Many => Vote::Rejected {
+            head: RejectionHead::TooMany,
+        },
+        Column::One(row) => match kind {
+            PaperKind::Mayor => {
+                let (second, second_doubtful) = column(boxes, 1);
+                let second = match second {
+                    Column::None if second_doubtful => {
+                        SecondChoice::NotCounted(SecondChoiceVoid::Uncertain)
+                    }
+                    Column::None => SecondChoice::NotCounted(SecondChoiceVoid::Unmarked),
+                    Column::Many => SecondChoice::NotCounted(SecondChoiceVoid::TooMany),
+                    Column::One(r2) if r2 == row => {
+                        SecondChoice::NotCounted(SecondChoiceVoid::SameAsFirst)
+                    }
+                    Column::One(r2) => SecondChoice::Counted(r2),
+                };
+                if let SecondChoice::NotCounted(why) = second {
+                    if why != SecondChoiceVoid::Unmarked {
+                        flags.push(Flag::SecondChoiceNotCounted { why });
+                    }
+                }
+                Vote::Supplementary { first: row, second }
+            }
+            PaperKind::Constituency | PaperKind::LondonWide => Vote::Single { option: row },
+        },
+    };
+    // Writing that may identify the voter voids the paper, if a person agrees it does.
+    if !stray.is_empty() && vote.is_valid() {
+        vote = Vote::Rejected {
+            head: RejectionHead::IdentifyingMark,
+        };
+    }
+    // In London every apparently void paper is examined by a person before it is rejected.
+    if let Vote::Rejected { head } = vote {
+        flags.insert(0, Flag::ApparentlyVoid { head });
+    }
+    (vote, flags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn b(row: u16, column: u8, class: BoxClass) -> BoxReading {
+        let score = match class {
+            BoxClass::Empty => 0.0,
+            BoxClass::Doubtful => 0.02,
+            BoxClass::Marked => 0.2,
+        };
+        BoxReading {
+            row,
+            column,
+            score,
+            halo: 0.0,
+            class,
+            quad: [[0.0; 2]; 4],
+        }
+    }
+
+    fn mayor(first: &[u16], second: &[u16], n: u16) -> Vec<BoxReading> {
+        let mut v = Vec::new();
+        for r in 0..n {
+            for c in 0..2u8 {
+                let on = if c == 0 {
+                    first.contains(&r)
+                } else {
+                    second.contains(&r)
+                };
+                v.push(b(
+                    r,
+                    c,
+                    if on {
+                        BoxClass::Marked
+                    } else {
+                        BoxClass::Empty
+                    },
+                ));
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn mayor_rules() {
+        let sv = |f: &[u16], s: &[u16]| apply_rules(PaperKind::Mayor, &mayor(f, s, 5), &[]);
+        assert_eq!(
+            sv(&[1], &[3]).0,
+            Vote::Supplementary {
+                first: 1,
+                second: SecondChoice::Counted(3)
+            }
+        );
+        assert!(sv(&[1], &[3]).1.is_empty());
+        let (v, f) = sv(&[1], &[]);
+        assert_eq!(
+            v,
+            Vote::Supplementary {
+                first: 1,
+                second: SecondChoice::NotCounted(SecondChoiceVoid::Unmarked)
+            }
+        );
+        assert!(
+            f.is_empty(),
+            "no second choice is common and needs no person"
+        );
+        assert_eq!(
+            sv(&[], &[]).0,
+            Vote::Rejected {
+                head: RejectionHead::Unmarked
+            }
+        );
+        assert_eq!(
+            sv(&[], &[2]).0,
+            Vote::Rejected {
+                head: RejectionHead::Unmarked
+            },
+            "second choice only"
+        );
+        assert_eq!(
+            sv(&[0, 2], &[3]).0,
+            Vote::Rejected {
+                head: RejectionHead::TooMany
+            }
+        );
+        let (v, f) = sv(&[2], &[2]);
+        assert_eq!(
+            v,
+            Vote::Supplementary {
+                first: 2,
+                second: SecondChoice::NotCounted(SecondChoiceVoid::SameAsFirst)
+            }
+        );
+        assert_eq!(
+            f,
+            vec![Flag::SecondChoiceNotCounted {
+                why: SecondChoiceVoid::SameAsFirst
+            }]
+        );
+        let (v, _) = sv(&[2], &[0, 4]);
+        assert_eq!(
+            v,
+            Vote::Supplementary {
+                first: 2,
+                second: SecondChoice::NotCounted(SecondChoiceVoid::TooMany)
+            }
+        );
+    }
+
+    #[test]
+    fn doubtful_and_stray_always_flag() {
+        let mut boxes = mayor(&[1], &[], 4);
+        boxes[4].class = BoxClass::Doubtful; // row 2, column 0
+        boxes[4].score = 0.02;
+        let (v, f) = apply_rules(PaperKind::Mayor, &boxes, &[]);
+        assert!(matches!(v, Vote::Supplementary { first: 1, .. }));
+        assert_eq!(f.len(), 1);
+        let stray = [StrayInk {
+            paper_mm: [0.0; 4],
+            area_mm2: 9.0,
+        }];
+        let (v, f) = apply_rules(
+            PaperKind::Constituency,
+            &[b(0, 0, BoxClass::Marked), b(1, 0, BoxClass::Empty)],
+            &stray,
+        );
+        assert_eq!(
+            v,
+            Vote::Rejected {
+                head: RejectionHead::IdentifyingMark
+            }
+        );
+        assert_eq!(
+            f[0],
+            Flag::ApparentlyVoid {
+                head: RejectionHead::IdentifyingMark
+            }
+        );
+        assert!(matches!(f[1], Flag::PossibleIdentifyingMark { .. }));
+    }
+
+    proptest! {
+        /// Whatever the boxes, a paper is left unflagged only if every box is clearly empty or
+        /// clearly marked, the vote is valid, and the vote is exactly what the marks say.
+        #[test]
+        fn unflagged_means_clear_and_valid(classes in proptest::collection::vec(0u8..3, 2..=24), mayor_paper in any::<bool>()) {
+            let kind = if mayor_paper { PaperKind::Mayor } else { PaperKind::LondonWide };
+            let cols = if mayor_paper { 2 } else { 1 };
+            let boxes: Vec<BoxReading> = classes.iter().enumerate().map(|(i, &c)| {
+                let class = [BoxClass::Empty, BoxClass::Doubtful, BoxClass::Marked][c as usize];
+                b((i / cols) as u16, (i % cols) as u8, class)
+            }).collect();
+            let (vote, flags) = apply_rules(kind, &boxes, &[]);
+            let marked = |col: u8| boxes.iter().filter(|b| b.column == col && b.class == BoxClass::Marked).count();
+            if flags.is_empty() {
+                prop_assert!(vote.is_valid());
+                prop_assert!(boxes.iter().all(|b| b.class != BoxClass::Doubtful));
+                prop_assert_eq!(marked(0), 1);
+                if mayor_paper { prop_assert!(marked(1) <= 1); }
+            }
+            if marked(0) != 1 {
+                prop_assert!(!vote.is_valid());
+                prop_assert!(!flags.is_empty());
+            }
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! Stage 4: measure ink in every voting box's mark zone and halo, and look for stray ink,
+//! through the fitted transform. Only the pixels around the boxes and a sparse grid over the
+//! unprinted parts of the paper are read.
+//!
+//! Darkness is measured against this image's own paper white (local to each box) and print
+//! black (inside the fiducials), so a faint pencil on a dark scan and heavy ink on a light one
+//! read alike. Thresholds are explained in docs/reading.md.
+
+use crate::identify::Identified;
+use crate::reading::{BoxClass, BoxReading, StrayInk, Transform};
+use ecount_election::layout::{Rect, VotingBox, RULE_WIDTH};
+use image::GrayImage;
+
+/// A pixel is ink when it is at least this far from paper white towards print black.
+pub const INK_DARKNESS: f64 = 0.22;
+/// Mark-zone ink fraction below which a box is empty.
+pub const EMPTY_BELOW: f32 = 0.012;
+/// Mark-zone ink fraction at or above which a box is marked.
+pub const MARKED_FROM: f32 = 0.035;
+/// Halo ink fraction beside an empty box that makes it doubtful.
+pub const HALO_DOUBTFUL: f32 = 0.02;
+/// Ink kept clear of the outline's outer edge before the halo starts, mm (registration slack).
+const HALO_GAP: f64 = 0.4;
+/// Stray-ink grid spacing, mm.
+const STRAY_STEP: f64 = 0.5;
+/// Stray-ink darkness: stricter than a box's, as there is no local white to compare.
+const STRAY_DARKNESS: f64 = 0.3;
+/// Ink area (mm²) in one cluster above which stray ink may be identifying writing.
+pub const STRAY_MIN_AREA: f32 = 2.0;
+/// Stray clusters must also span at least this much (mm): a speck of dust does not.
+const STRAY_MIN_SPAN: f32 = 3.0;
+
+/// A paper with every box measured.
+pub struct Scored<'a, 'e> {
+    pub identified: Identified<'a, 'e>,
+    pub boxes: Vec<BoxReading>,
+    pub stray_ink: Vec<StrayInk>,
+}
+
+pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
+    let reg = &identified.registered;
+    let tf = identified.transform;
+    let inv = Inverse::of(&tf);
+    let layout = &identified.layout;
+    let row_rules: Vec<f64> = (0..=layout.options).map(|k| layout.row(k).y0).collect();
+    let mut buf = BoxBuffers::default();
+    let boxes: Vec<BoxReading> = layout
+        .voting_boxes()
+        .iter()
+        .map(|vb| {
+            let m = measure_box(reg.image, &tf, &inv, vb, reg.black, &row_rules, &mut buf);
+            let class = classify(m.zone, m.halo);
+            BoxReading {
+                row: vb.row as u16,
+                column: vb.column as u8,
+                score: m.zone,
+                halo: m.halo,
+                class,
+                quad: vb.outer.corners().map(|p| {
+                    let (u, v) = tf.apply(p.x, p.y);
+                    [u as f32, v as f32]
+                }),
+            }
+        })
+        .collect();
+    let stray_ink = find_stray_ink(&identified, &boxes);
+    Scored {
+        identified,
+        boxes,
+        stray_ink,
+    }
+}
+
+/// The class of a box from its two scores.
+pub fn classify(zone: f32, halo: f32) -> BoxClass {
+    if zone >= MARKED_FROM {
+        BoxClass::Marked
+    } else if zone >= EMPTY_BELOW || halo >= HALO_DOUBTFUL {
+        BoxClass::Doubtful
+    } else {
+        BoxClass::Empty
+    }
+}
+
+struct Measure {
+    zone: f32,
+    halo: f32,
+}
+
+#[derive(Default)]
+struct BoxBuffers {
+    zone: Vec<u8>,
+    halo: Vec<u8>,
+}
+
+/// Image-to-paper map, the inverse of a [`Transform`].
+struct Inverse {
+    a: f64,
+    b: f64,
+    c: f64,
+    d: f64,
+    e: f64,
+    f: f64,
+}
+
+impl Inverse {
+    fn of(t: &Transform) -> Self {
+        let det = t.a * t.e - t.b * t.d;
+        let det = if det.abs() < 1e-12 { 1e-12 } else { det };
+        let (a, b, d, e) = (t.e / det, -t.b / det, -t.d / det, t.a / det);
+        Self {
+            a,
+            b,
+            c: -(a * t.c + b * t.f),
+            d,
+            e,
+            f: -(d * t.c + e * t.f),
+        }
+    }
+}
+
+fn image_bounds(tf: &Transform, r: &Rect, img: &GrayImage) -> (u32, u32, u32, u32) {
+    let pts = r.corners().map(|p| tf.apply(p.x, p.y));
+    let (w, h) = img.dimensions();
+    let min_x = pts.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let max_x = pts.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    let min_y = pts.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let max_y = pts.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    let clamp = |v: f64, hi: u32| v.max(0.0).min(f64::from(hi.saturating_sub(1))) as u32;
+    (
+        clamp(min_x, w),
+        clamp(min_y, h),
+        clamp(max_x.ceil(), w),
+        clamp(max_y.ceil(), h),
+    )
+}
+
+fn measure_box(
+    img: &GrayImage,
+    tf: &Transform,
+    inv: &Inverse,
+    vb: &VotingBox,
+    black: f64,
+    row_rules: &[f64],
+    buf: &mut BoxBuffers,
+) -> Measure {
+    let zone = vb.mark_zone();
+    let halo = vb.halo();
+    let halo_inner = vb.outer.inflate(HALO_GAP);
+    let rule_clear = RULE_WIDTH / 2.0 + 0.5;
+    let near_rule = |y: f64| row_rules.iter().any(|&r| (y - r).abs() < rule_clear);
+    buf.zone.clear();
+    buf.halo.clear();
+    let width = img.width() as usize;
+    let raw = img.as_raw();
+    // The mark zone at full resolution; the halo, 20 times the area, on every other pixel.
+    for (rect, step, is_zone) in [(zone, 1u32, true), (halo, 2u32, false)] {
+        let (x0, y0, x1, y1) = image_bounds(tf, &rect, img);
+        for py in (y0..=y1).step_by(step as usize) {
+            let fy = f64::from(py);
+            // Paper coordinates of (x0, py), then step along the image row.
+            let mut u = inv.a * f64::from(x0) + inv.b * fy + inv.c;
+            let mut v = inv.d * f64::from(x0) + inv.e * fy + inv.f;
+            let (du, dv) = (inv.a * f64::from(step), inv.d * f64::from(step));
+            let row = py as usize * width;
+            for px in (x0..=x1).step_by(step as usize) {
+                let p = raw[row + px as usize];
+                if is_zone {
+                    if zone.contains_xy(u, v) {
+                        buf.zone.push(p);
+                    }
+                } else if halo.contains_xy(u, v) && !halo_inner.contains_xy(u, v) && !near_rule(v) {
+                    buf.halo.push(p);
+                }
+                u += du;
+                v += dv;
+            }
+        }
+    }
+    // Local paper white: a high percentile of everything around the box, so that neither a
+    // shadowed corner of the scan nor a heavily inked box shifts it much.
+    let white = percentile_of(&buf.halo, &buf.zone, 0.9);
+    let span = (white - black).max(25.0);
+    let cut = white - INK_DARKNESS * span;
+    let frac = |v: &[u8]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().filter(|&&p| f64::from(p) <= cut).count() as f32 / v.len() as f32
+        }
+    };
+    Measure {
+        zone: frac(&buf.zone),
+        halo: frac(&buf.halo),
+    }
+}
+
+fn percentile_of(a: &[u8], b: &[u8], p: f64) -> f64 {
+    let mut hist = [0usize; 256];
+    for &v in a.iter().chain(b) {
+        hist[v as usize] += 1;
+    }
+    let total = a.len() + b.len();
+    let target = (p * total as f64) as usize;
+    let mut acc = 0;
+    for (v, &n) in hist.iter().enumerate() {
+        acc += n;
+        if acc > target {
+            return v as f64;
+        }
+    }
+    255.0
+}
+
+trait ContainsXy {
+    fn contains_xy(&self, x: f64, y: f64) -> bool;
+}
+
+impl ContainsXy for Rect {
+    #[inline]
+    fn contains_xy(&self, x: f64, y: f64) -> bool {
+        x >= self.x0 && x <= self.x1 && y >= self.y0 && y <= self.y1
+    }
+}
+
+/// Ink on a sparse grid over the parts of the paper where nothing is printed and no box's halo
+/// reaches, clustered; clusters big enough to be writing are reported.
+fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
+    let layout = &id.layout;
+    let reg = &id.registered;
+    let tf = &id.transform;
+    let (iw, ih) = reg.image.dimensions();
+    let mut printed: Vec<Rect> = Vec::new();
+    printed.extend(layout.fiducials().iter().map(|r| r.inflate(1.5)));
+    printed.push(layout.strip_area().inflate(1.5));
+    printed.push(layout.header_zone().inflate(1.0));
+    printed.push(layout.column_heading_zone().inflate(0.5));
+    printed.extend((0..layout.options).map(|k| layout.row_text(k)));
+    // Boxes whose own mark may spill further than the halo: widen their clear zone.
+    for (vb, b) in layout.voting_boxes().iter().zip(boxes) {
+        let spill = if b.class == BoxClass::Empty { 0.0 } else { 4.0 };
+        printed.push(vb.halo().inflate(spill));
+    }
+    let rule_pad = RULE_WIDTH / 2.0 + 0.6;
+    let rules: Vec<Rect> = layout
+        .rules()
+        .iter()
+        .map(|r| {
+            Rect::new(
+                r.from.x.min(r.to.x),
+                r.from.y.min(r.to.y),
+                r.from.x.max(r.to.x),
+                r.from.y.max(r.to.y),
+            )
+            .inflate(rule_pad)
+        })
+        .collect();
+    // Stay clear of the paper's edge, where scanners leave shadows.
+    let margin = 4.0;
+    let nx = ((layout.width - 2.0 * margin) / STRAY_STEP) as usize;
+    let ny = ((layout.height - 2.0 * margin) / STRAY_STEP) as usize;
+    let mut ink = vec![false; nx * ny];
+    let span = |u: f64, v: f64| (reg.white_at(u, v) - reg.black).max(25.0);
+    let mut blocked: Vec<(f64, f64)> = Vec::new();
+    for j in 0..ny {
+        let y = margin + STRAY_STEP * j as f64;
+        blocked.clear();
+        blocked.extend(
+            printed
+                .iter()
+                .chain(&rules)
+                .filter(|r| y >= r.y0 && y <= r.y1)
+                .map(|r| (r.x0, r.x1)),
+        );
+        blocked.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut i = 0;
+        let mut next_block = 0;
+        while i < nx {
+            let x = margin + STRAY_STEP * i as f64;
+            // Skip over any blocked interval covering x.
+            while next_block < blocked.len() && blocked[next_block].1 < x {
+                next_block += 1;
+            }
+            if let Some(&(b0, b1)) = blocked.get(next_block) {
+                if x >= b0 {
+                    let _ = b0;
+                    i = (((b1 - margin) / STRAY_STEP).floor() as usize + 1).max(i + 1);
+                    continue;
+                }
+            }
+            let (u, v) = tf.apply(x, y);
+            if u >= 0.0 && v >= 0.0 && u < f64::from(iw) && v < f64::from(ih) {
+                let p = f64::from(reg.image.get_pixel(u as u32, v as u32).0[0]);
+                if (reg.white_at(u, v) - p) / span(u, v) >= STRAY_DARKNESS {
+                    ink[j * nx + i] = true;
+                }
+            }
+            i += 1;
+        }
+    }
+    clusters(&ink, nx, ny)
+        .into_iter()
+        .filter_map(|(n, i0, j0, i1, j1)| {
+            let area = n as f32 * (STRAY_STEP * STRAY_STEP) as f32;
+            let w = (i1 - i0 + 1) as f32 * STRAY_STEP as f32;
+            let h = (j1 - j0 + 1) as f32 * STRAY_STEP as f32;
+            (area >= STRAY_MIN_AREA && w.max(h) >= STRAY_MIN_SPAN).then_some(StrayInk {
+                paper_mm: [
+                    (margin + STRAY_STEP * i0 as f64) as f32,
+                    (margin + STRAY_STEP * j0 as f64) as f32,
+                    (margin + STRAY_STEP * i1 as f64) as f32,
+                    (margin + STRAY_STEP * j1 as f64) as f32,
+                ],
+                area_mm2: area,
+            })
+        })
+        .collect()
+}
+
+/// Connected clusters on the grid, joining cells up to two apart (pen strokes are thin and
+/// the grid may step over part of them). Returns (cells, i0, j0, i1, j1).
+fn clusters(ink: &[bool], nx: usize, ny: usize) -> Vec<(usize, usize, usize, usize, usize)> {
+    let mut seen = vec![false; ink.len()];
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..ink.len() {
+        if !ink[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let (mut n, mut i0, mut j0, mut i1, mut j1) = (0, usize::MAX, usize::MAX, 0, 0);
+        while let Some(k) = stack.pop() {
+            let (i, j) = (k % nx, k / nx);
+            n += 1;
+            i0 = i0.min(i);
+            j0 = j0.min(j);
+            i1 = i1.max(i);
+            j1 = j1.max(j);
+            for dj in -2i64..=2 {
+                for di in -2i64..=2 {
+                    let (ni, nj) = (i as i64 + di, j as i64 + dj);
+                    if ni < 0 || nj < 0 || ni >= nx as i64 || nj >= ny as i64 {
+                        continue;
+                    }
+                    let nk = nj as usize * nx + ni as usize;
+                    if ink[nk] && !seen[nk] {
+                        seen[nk] = true;
+                        stack.push(nk);
+                    }
+                }
+            }
+        }
+        out.push((n, i0, j0, i1, j1));
+    }
+    out
+}
