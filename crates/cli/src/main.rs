@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// List an election definition's areas, contests and ballot styles.
     Styles(cmd::styles::Args),
+    /// Replay the published 2016 count through the tally and print the declarations.
+    Replay(cmd::replay::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -33,6 +35,7 @@ fn main() -> std::process::ExitCode {
         .init();
     let result = match cli.command {
         Command::Styles(a) => cmd::styles::run(a),
+        Command::Replay(a) => cmd::replay::run(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,1 +1,2 @@
 pub mod styles;
+pub mod replay;
