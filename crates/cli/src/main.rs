@@ -25,6 +25,12 @@ enum Command {
     Styles(cmd::styles::Args),
     /// Replay the published 2016 count through the tally and print the declarations.
     Replay(cmd::replay::Args),
+    /// Serve the adjudication web application (clerks, CRO, progress, declarations).
+    Review(cmd::review::Args),
+    /// Manage review accounts (`user add NAME --role clerk|cro`).
+    User(cmd::user::Args),
+    /// Check the audit log (`audit verify`).
+    Audit(cmd::audit::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -35,6 +41,9 @@ fn main() -> std::process::ExitCode {
         .init();
     let result = match cli.command {
         Command::Styles(a) => cmd::styles::run(a),
+        Command::Review(a) => cmd::review::run(a),
+        Command::User(a) => cmd::user::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
         Command::Replay(a) => cmd::replay::run(a),
     };
     match result {

@@ -1,2 +1,5 @@
 pub mod styles;
 pub mod replay;
+pub mod audit;
+pub mod review;
+pub mod user;
