@@ -862,8 +862,8 @@ impl Declarations {
                                 "",
                                 c,
                                 id,
-                                &format!("seat:{}:figure", s.seat),
-                                &fig(f.value()),
+                                &format!("seat:{}:figure:{}/{}", s.seat, f.votes, f.divisor),
+                                &format!("{:.2}", f.value()),
                             ]);
                         }
                         let id = r.options.get(s.winner).map_or("", |o| o.id.as_str());
@@ -899,11 +899,12 @@ impl Declarations {
 
 /// A London figure as read out: whole numbers plainly, else to two places.
 fn fig(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        let s = format!("{v:.2}");
-        s.trim_end_matches('0').to_owned()
+    let hundredths = (v * 100.0).round() as u64;
+    let (whole, frac) = (hundredths / 100, hundredths % 100);
+    match frac {
+        0 => thousands(whole),
+        f if f % 10 == 0 => format!("{}.{}", thousands(whole), f / 10),
+        f => format!("{}.{f:02}", thousands(whole)),
     }
 }
 

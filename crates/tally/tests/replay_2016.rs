@@ -559,7 +559,9 @@ fn declarations_in_every_format() {
     let text = f.d.to_text();
     assert!(text.contains("1,310,143") && text.contains("994,614"));
     assert!(text.contains("Sadiq Aman KHAN (Labour Party) is duly elected."));
-    assert!(text.contains("85534.5"));
+    assert!(text.contains(
+        "UK Independence Party (UKIP) at 85,534.5; next Conservative Party at 84,914.44"
+    ));
     let back: Declarations = serde_json::from_value(f.d.to_json()).expect("json round trip");
     assert_eq!(back, f.d);
     let csv = f.d.to_csv();
