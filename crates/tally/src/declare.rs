@@ -258,7 +258,9 @@ pub fn declare(election: &Election, tally: &Tally, lot_seed: u64) -> Declaration
             }
         }
         let area_name = match contest.areas.as_slice() {
-            [a] if election.areas.len() > 1 => Some(election.areas[*a].name.clone()),
+            [a] if contest.kind == ContestKind::FirstPastThePost || election.areas.len() > 1 => {
+                Some(election.areas[*a].name.clone())
+            }
             _ => None,
         };
         results.push(ContestResult {
