@@ -25,6 +25,8 @@ enum Command {
     Styles(cmd::styles::Args),
     /// Replay the published 2016 count through the tally and print the declarations.
     Replay(cmd::replay::Args),
+    /// Declare the results from the count store (text, csv, json or nist).
+    Declare(cmd::declare::Args),
     /// Serve the adjudication web application (clerks, CRO, progress, declarations).
     Review(cmd::review::Args),
     /// Manage review accounts (`user add NAME --role clerk|cro`).
@@ -45,6 +47,7 @@ fn main() -> std::process::ExitCode {
         Command::User(a) => cmd::user::run(a),
         Command::Audit(a) => cmd::audit::run(a),
         Command::Replay(a) => cmd::replay::run(a),
+        Command::Declare(a) => cmd::declare::run(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -3,3 +3,4 @@ pub mod replay;
 pub mod audit;
 pub mod review;
 pub mod user;
+pub mod declare;

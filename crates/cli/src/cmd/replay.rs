@@ -58,17 +58,33 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for n in &replay.notes {
         eprintln!("replay: {n}");
     }
-    let text = match args.format {
+    let text = render(&election, &d, args.format)?;
+    emit(&text, args.out.as_deref())
+}
+
+/// The declarations in the chosen format.
+pub fn render(
+    election: &Election,
+    d: &ecount_tally::Declarations,
+    format: Format,
+) -> anyhow::Result<String> {
+    Ok(match format {
         Format::Text => d.to_text(),
         Format::Csv => d.to_csv(),
         Format::Json => serde_json::to_string_pretty(&d.to_json())?,
         Format::Nist => {
-            serde_json::to_string_pretty(&ecount_tally::nist_election_results(&election, &d))?
+            serde_json::to_string_pretty(&ecount_tally::nist_election_results(election, d))?
         }
-    };
-    match &args.out {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?,
-        None => print!("{text}"),
+    })
+}
+
+/// To a file, or standard output.
+pub fn emit(text: &str, out: Option<&std::path::Path>) -> anyhow::Result<()> {
+    match out {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
     }
-    Ok(())
 }
