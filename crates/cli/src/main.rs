@@ -23,16 +23,28 @@ struct Cli {
 enum Command {
     /// List an election definition's areas, contests and ballot styles.
     Styles(cmd::styles::Args),
+    /// Read scanned papers and print each reading as one JSON line.
+    Read(cmd::read::Args),
     /// Replay the published 2016 count through the tally and print the declarations.
     Replay(cmd::replay::Args),
     /// Declare the results from the count store (text, csv, json or nist).
     Declare(cmd::declare::Args),
+    /// Read every batch folder under a scan root into the count store (resumable).
+    Scan(cmd::scan::Args),
+    /// Where the count stands: per area and count centre, with provisional shares.
+    Status(cmd::status::Args),
+    /// Export from the count store (cast vote records).
+    Export(cmd::export::Args),
+    /// Measure decode, read and whole-scan throughput on a rendered corpus.
+    Bench(cmd::bench::Args),
     /// Serve the adjudication web application (clerks, CRO, progress, declarations).
     Review(cmd::review::Args),
     /// Manage review accounts (`user add NAME --role clerk|cro`).
     User(cmd::user::Args),
     /// Check the audit log (`audit verify`).
     Audit(cmd::audit::Args),
+    /// Render synthetic scanned ballot papers, one folder per ballot box, with ground truth.
+    Generate(cmd::generate::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -43,11 +55,17 @@ fn main() -> std::process::ExitCode {
         .init();
     let result = match cli.command {
         Command::Styles(a) => cmd::styles::run(a),
+        Command::Read(a) => cmd::read::run(a),
+        Command::Replay(a) => cmd::replay::run(a),
+        Command::Declare(a) => cmd::declare::run(a),
+        Command::Scan(a) => cmd::scan::run(a),
+        Command::Status(a) => cmd::status::run(a),
+        Command::Export(a) => cmd::export::run(a),
+        Command::Bench(a) => cmd::bench::run(a),
         Command::Review(a) => cmd::review::run(a),
         Command::User(a) => cmd::user::run(a),
         Command::Audit(a) => cmd::audit::run(a),
-        Command::Replay(a) => cmd::replay::run(a),
-        Command::Declare(a) => cmd::declare::run(a),
+        Command::Generate(a) => cmd::generate::run(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -12,11 +12,11 @@ use ecount_election::layout::{Rect, VotingBox, RULE_WIDTH};
 use image::GrayImage;
 
 /// A pixel is ink when it is at least this far from paper white towards print black.
-pub const INK_DARKNESS: f64 = 0.22;
+pub const INK_DARKNESS: f64 = 0.12;
 /// Mark-zone ink fraction below which a box is empty.
-pub const EMPTY_BELOW: f32 = 0.012;
+pub const EMPTY_BELOW: f32 = 0.003;
 /// Mark-zone ink fraction at or above which a box is marked.
-pub const MARKED_FROM: f32 = 0.035;
+pub const MARKED_FROM: f32 = 0.012;
 /// Halo ink fraction beside an empty box that makes it doubtful.
 pub const HALO_DOUBTFUL: f32 = 0.02;
 /// Ink kept clear of the outline's outer edge before the halo starts, mm (registration slack).

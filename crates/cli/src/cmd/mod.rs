@@ -1,6 +1,12 @@
-pub mod styles;
-pub mod replay;
 pub mod audit;
-pub mod review;
-pub mod user;
+pub mod bench;
 pub mod declare;
+pub mod export;
+pub mod generate;
+pub mod read;
+pub mod replay;
+pub mod review;
+pub mod scan;
+pub mod status;
+pub mod styles;
+pub mod user;
