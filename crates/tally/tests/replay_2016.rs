@@ -615,3 +615,33 @@ fn nist_results_validate_against_the_schema() {
     bad["Status"] = serde_json::json!("final-ish");
     assert!(!validator.is_valid(&bad));
 }
+
+#[test]
+fn count_centres_merge_to_the_whole_count() {
+    let f = fixture();
+    let replay = ecount_tally::replay::build(&data_dir(), &f.election).expect("replay builds");
+    // One partial tally per count centre, merged in reverse order.
+    let centres = f.election.centres.len();
+    let mut parts: Vec<Tally> = (0..centres).map(|_| Tally::new(&f.election)).collect();
+    for r in &replay.records {
+        let c = f.election.areas[r.area as usize]
+            .centre
+            .expect("every 2016 area has a centre");
+        parts[c].add(r.area as usize, r.contest as usize, &r.vote);
+    }
+    let mut merged = Tally::new(&f.election);
+    for p in parts.iter().rev() {
+        merged.merge(p);
+    }
+    assert_eq!(merged, f.tally);
+    assert_eq!(declare(&f.election, &merged, 2016), f.d);
+    // About 2.65 million papers in each of the three contests, as the brief of the replay says.
+    for kind in [
+        ContestKind::SupplementaryVote,
+        ContestKind::FirstPastThePost,
+        ContestKind::AdditionalMember,
+    ] {
+        let n = replay.papers_of(&f.election, kind);
+        assert!((2_600_000..2_700_000).contains(&n), "{kind:?}: {n}");
+    }
+}
