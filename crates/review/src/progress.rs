@@ -88,6 +88,29 @@ fn cells(app: &Shared, s: &Snapshot) -> (Map<String, Value>, Map<String, Value>)
     for (i, name) in COLUMNS.iter().enumerate() {
         cells.insert(format!("total-{name}"), json!(total[i].to_string()));
     }
+    for ci in 0..e.centres.len() {
+        let mut sum = [0u64; 6];
+        for p in s
+            .progress
+            .iter()
+            .filter(|p| e.areas[p.area].centre == Some(ci))
+        {
+            let vals = [
+                p.scanned,
+                p.read,
+                p.awaiting_review,
+                p.awaiting_cro,
+                p.adjudicated,
+                p.set_aside,
+            ];
+            for (i, v) in vals.iter().enumerate() {
+                sum[i] += v;
+            }
+        }
+        for (i, name) in COLUMNS.iter().enumerate() {
+            cells.insert(format!("c{ci}-{name}"), json!(sum[i].to_string()));
+        }
+    }
     (cells, charts)
 }
 
@@ -127,12 +150,13 @@ pub async fn progress_page(
          Updates every few seconds. Shares are provisional until each constituency is complete.</p>",
     );
     // Centres in definition order, then areas with no centre.
-    let mut groups: Vec<(String, Vec<usize>)> = e
+    let mut groups: Vec<(Option<usize>, String, Vec<usize>)> = e
         .centres
         .iter()
         .enumerate()
         .map(|(ci, c)| {
             (
+                Some(ci),
                 c.name.clone(),
                 (0..e.areas.len())
                     .filter(|&a| e.areas[a].centre == Some(ci))
@@ -144,7 +168,7 @@ pub async fn progress_page(
         .filter(|&a| e.areas[a].centre.is_none())
         .collect();
     if !loose.is_empty() {
-        groups.push(("Other constituencies".into(), loose));
+        groups.push((None, "Other constituencies".into(), loose));
     }
     body.push_str("<table class=\"progress\"><thead>");
     body.push_str(head);
@@ -154,15 +178,26 @@ pub async fn progress_page(
         total_row.push_str(&cell(format!("total-{name}")));
     }
     total_row.push_str("<td></td></tr>");
-    for (name, areas) in &groups {
+    for (centre, name, areas) in &groups {
         if areas.is_empty() {
             continue;
         }
-        let _ = write!(
-            body,
-            "<tr class=\"centre\"><th colspan=\"8\">{}</th></tr>",
-            esc(name)
-        );
+        match centre {
+            Some(ci) => {
+                let _ = write!(body, "<tr class=\"centre\"><th>{}</th>", esc(name));
+                for col in COLUMNS {
+                    body.push_str(&cell(format!("c{ci}-{col}")));
+                }
+                body.push_str("<td></td></tr>");
+            }
+            None => {
+                let _ = write!(
+                    body,
+                    "<tr class=\"centre\"><th colspan=\"8\">{}</th></tr>",
+                    esc(name)
+                );
+            }
+        }
         for &a in areas {
             let _ = write!(
                 body,
@@ -179,15 +214,21 @@ pub async fn progress_page(
     }
     body.push_str(&total_row);
     body.push_str("</tbody></table>");
-    for (name, areas) in &groups {
+    for (_, name, areas) in &groups {
         if areas.is_empty() {
             continue;
         }
         let _ = write!(body, "<h2>{}</h2>", esc(name));
         for &a in areas {
+            // Constituencies with papers are open; the others fold away (still updated live).
+            let open = if s.progress[a].scanned > 0 {
+                " open"
+            } else {
+                ""
+            };
             let _ = write!(
                 body,
-                "<section class=\"area\" id=\"area-{}\"><h3>{}</h3><div class=\"charts\">",
+                "<details class=\"area\" id=\"area-{}\"{open}><summary>{}</summary><div class=\"charts\">",
                 esc(&e.areas[a].id),
                 esc(&e.areas[a].name)
             );
@@ -208,7 +249,7 @@ pub async fn progress_page(
                     esc(&e.areas[a].id)
                 );
             }
-            body.push_str("</section>");
+            body.push_str("</details>");
         }
     }
     Ok(Html(html::page("Progress", user.as_ref(), &body)).into_response())

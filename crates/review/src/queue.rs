@@ -408,7 +408,10 @@ fn vote_fields(e: &Election, contest: usize, preset: Option<&Vote>) -> String {
 }
 
 fn head_select(preset: Option<RejectionHead>) -> String {
-    let mut s = String::from("<label>Head <select name=\"head\" id=\"head\">");
+    let mut s = String::from(
+        "<label>Head <select name=\"head\" id=\"head\" required>\
+         <option value=\"\">— choose the head —</option>",
+    );
     for h in RejectionHead::ALL {
         let sel = if preset == Some(h) { " selected" } else { "" };
         let _ = write!(

@@ -42,7 +42,14 @@ fn clerk_adjudicates_in_chromium_and_the_tally_changes() {
         return missing("node");
     }
 
-    let f = fixture(1, Config::default());
+    // A real rendered paper read by the real reader, else a drawn stand-in.
+    let f = match real_fixture(Config::default()) {
+        Some(f) => f,
+        None => {
+            eprintln!("NOTICE: no rendered constituency paper read; using a drawn stand-in");
+            fixture(1, Config::default())
+        }
+    };
     let e = election();
     let style = e
         .styles

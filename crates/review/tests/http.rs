@@ -399,3 +399,89 @@ async fn audit_page_shows_the_chain_and_its_breaks() {
     let page = send(app, get("/audit", &cro)).await;
     assert!(page.body.contains("problem(s)"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_paper_without_a_style_goes_through_clerk_and_cro_then_the_count_declares() {
+    let f = fixture(0, Config::default());
+    let app = &f.app;
+    let e = common::election();
+    let img = f.dir.path().join("no-strip.png");
+    common::write_paper_png(&img, 3, &[]);
+    let id = {
+        let mut s = app.store.lock().unwrap();
+        let r = s
+            .record_papers(&[ecount_store::PaperInput {
+                batch_id: "box-1".into(),
+                path: img.display().to_string(),
+                sha256: "ab".repeat(32),
+                outcome: Err(ecount_scan::Unreadable::CodeStripUnreadable {
+                    probable_kind: Some(ecount_election::PaperKind::Constituency),
+                }),
+            }])
+            .unwrap();
+        match r[0] {
+            ecount_store::Recorded::New { paper_id, .. } => paper_id,
+            _ => panic!("new paper"),
+        }
+    };
+    let (clerk, csrf) = sign_in(app, "alice", PASSWORD).await.unwrap();
+    let decl = send(app, get("/declarations", &clerk)).await;
+    assert!(decl.body.contains("Still waiting"), "{}", decl.body);
+    let page = send(app, get("/queue", &clerk)).await;
+    assert_eq!(paper_on_page(&page.body), Some(id));
+    assert!(page.body.contains("No valid style code"));
+    assert!(page.body.contains("Use this contest"));
+    let contest = e
+        .contests
+        .iter()
+        .position(|c| c.kind == ecount_election::ContestKind::FirstPastThePost)
+        .unwrap();
+    assert!(page
+        .body
+        .contains(&format!("name=\"paper_contest\" value=\"{contest}\"")));
+    let r = send(
+        app,
+        post(
+            &format!("/paper/{id}/decide"),
+            &clerk,
+            &format!("action=accept&paper_area=0&paper_contest={contest}&csrf={csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (cro, cro_csrf) = sign_in(app, "carol", PASSWORD).await.unwrap();
+    let page = send(app, get("/cro", &cro)).await;
+    assert!(
+        page.body.contains("Want of an official mark"),
+        "{}",
+        page.body
+    );
+    let r = send(
+        app,
+        post(
+            &format!("/paper/{id}/decide"),
+            &cro,
+            &format!("action=confirm&csrf={cro_csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let t = app.store.lock().unwrap().tally(&e).unwrap();
+    assert_eq!(
+        t.papers(0, contest),
+        2,
+        "the counted paper and the rejected one"
+    );
+    // Nothing awaits: the declarations are out, with the rejection under its head.
+    let decl = send(app, get("/declarations", &clerk)).await;
+    assert!(decl.body.contains("id=\"declarations\""), "{}", decl.body);
+    assert!(
+        decl.body
+            .contains("Rejected: Want of an official mark</td><td>1<"),
+        "{}",
+        decl.body
+    );
+    let text = send(app, get("/declarations.txt", &clerk)).await;
+    assert_eq!(text.status, StatusCode::OK);
+    assert!(!text.body.is_empty());
+}

@@ -187,3 +187,59 @@ pub fn fixture(n: usize, config: Config) -> Fixture {
         paper_ids: ids,
     }
 }
+
+/// A fixture whose queued paper is a real rendered constituency paper read by the real reader
+/// (its boxes and scores are the reader's; a flag is added if it read cleanly, so that it is
+/// queued). `None` if no such paper turns up in the first pages of the run.
+pub fn real_fixture(config: Config) -> Option<Fixture> {
+    use sha2::Digest;
+    let f = fixture(0, config);
+    let e = &f.app.election;
+    let opts = ecount_synth::RenderOptions {
+        dpi: 150,
+        format: ecount_synth::OutputFormat::Png,
+        bilevel: false,
+        jpeg_quality: Some(90),
+    };
+    for index in 0..24 {
+        let g = ecount_synth::generate_paper(e, 11, index, ecount_synth::Mix::Clean, &opts);
+        let Ok(mut reading) = ecount_scan::read_ballot(&g.bytes, e) else {
+            continue;
+        };
+        if reading.kind != PaperKind::Constituency {
+            continue;
+        }
+        if reading.flags.is_empty() {
+            reading.flags.push(Flag::DoubtfulBox {
+                row: 1,
+                column: 0,
+                score: reading.boxes.get(1).map_or(0.0, |b| b.score),
+            });
+            if let Some(b) = reading.boxes.get_mut(1) {
+                b.class = BoxClass::Doubtful;
+            }
+        }
+        let path = f.dir.path().join(&g.file_name);
+        std::fs::write(&path, &g.bytes).unwrap();
+        let id = {
+            let mut store = f.app.store.lock().unwrap();
+            let r = store
+                .record_papers(&[PaperInput {
+                    batch_id: "box-1".into(),
+                    path: path.display().to_string(),
+                    sha256: hex::encode(sha2::Sha256::digest(&g.bytes)),
+                    outcome: Ok(reading),
+                }])
+                .unwrap();
+            match r[0] {
+                ecount_store::Recorded::New { paper_id, .. } => paper_id,
+                _ => continue,
+            }
+        };
+        return Some(Fixture {
+            paper_ids: vec![id],
+            ..f
+        });
+    }
+    None
+}
