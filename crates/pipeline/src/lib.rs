@@ -9,7 +9,9 @@
 //! - [`report`]: the run's summary, each batch verified against its ballot paper account, and
 //!   provisional results.
 //! - [`cvr`]: NIST SP 1500-103 cast vote records from the store.
+//! - [`bench`]: throughput measurements (decode only, decode and read, whole scan).
 
+pub mod bench;
 pub mod cvr;
 pub mod report;
 pub mod scan;

@@ -18,8 +18,13 @@ pub enum Discrepancy {
     NoManifest,
     /// The manifest names an area the election does not have.
     UnknownArea { area: String },
-    /// Papers found (distinct images stored from the batch) against the account's total.
-    PaperTotal { expected: u64, found: u64 },
+    /// Papers found (read, or awaiting review for want of an official mark) against the
+    /// account's total; `set_aside` pages were not read as papers and may explain a shortfall.
+    PaperTotal {
+        expected: u64,
+        found: u64,
+        set_aside: u64,
+    },
     /// Papers of one kind read against the account for that kind.
     KindTotal {
         paper: &'static str,
@@ -39,8 +44,16 @@ impl std::fmt::Display for Discrepancy {
             Self::UnknownArea { area } => {
                 write!(f, "manifest area '{area}' is not in the election")
             }
-            Self::PaperTotal { expected, found } => {
-                write!(f, "account says {expected} papers, {found} found")
+            Self::PaperTotal {
+                expected,
+                found,
+                set_aside,
+            } => {
+                write!(f, "account says {expected} papers, {found} found")?;
+                if *set_aside > 0 {
+                    write!(f, " ({set_aside} pages set aside unread)")?;
+                }
+                Ok(())
             }
             Self::KindTotal {
                 paper,
@@ -85,10 +98,12 @@ impl BatchReport {
         match &b.manifest {
             None => discrepancies.push(Discrepancy::NoManifest),
             Some(m) => {
-                if m.papers != b.found {
+                let papers = b.found_by_kind.total() + b.unidentified;
+                if m.papers != papers {
                     discrepancies.push(Discrepancy::PaperTotal {
                         expected: m.papers,
-                        found: b.found,
+                        found: papers,
+                        set_aside: b.set_aside,
                     });
                 }
                 if let Some(acc) = &m.account {

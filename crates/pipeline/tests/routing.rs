@@ -62,7 +62,8 @@ fn garbage_is_set_aside_duplicates_found_and_rescan_adds_nothing() {
     assert_eq!(b.found, 2);
     assert!(b.discrepancies.contains(&Discrepancy::PaperTotal {
         expected: 3,
-        found: 2
+        found: 0,
+        set_aside: 2
     }));
     assert!(b
         .discrepancies

@@ -1,0 +1,221 @@
+//! `ecount bench`: renders a corpus once (cached) and measures decode only, decode and read,
+//! and the whole scan into a fresh store, on one thread and on all of them.
+
+use anyhow::Context;
+use ecount_election::Election;
+use ecount_pipeline::bench::{
+    corpus, corpus_files, decode_and_read, decode_only, whole_scan, Measurement, Stage,
+};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Election definition file (.toml or .json).
+    #[arg(long)]
+    election: PathBuf,
+    /// Papers in the corpus.
+    #[arg(long, default_value_t = 2000)]
+    ballots: u64,
+    /// Most threads to measure with (default: every core); one thread is always measured too.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Where corpora are kept between runs (default: $XDG_CACHE_HOME/ecount-bench, else
+    /// ~/.cache/ecount-bench, else target/bench-cache).
+    #[arg(long)]
+    cache: Option<PathBuf>,
+    /// Corpus seed.
+    #[arg(long, default_value_t = 2016)]
+    seed: u64,
+    /// Internal: run one measurement in this process and print it as JSON (each measurement
+    /// runs in a fresh process so that its peak memory is its own).
+    #[arg(long, hide = true, requires = "corpus")]
+    stage: Option<String>,
+    /// Internal: the corpus folder for `--stage`.
+    #[arg(long, hide = true)]
+    corpus: Option<PathBuf>,
+}
+
+fn stage_name(s: Stage) -> &'static str {
+    match s {
+        Stage::DecodeOnly => "decode",
+        Stage::DecodeAndRead => "read",
+        Stage::WholeScan => "scan",
+    }
+}
+
+/// One measurement, in this process; prints `papers seconds peak_rss_kib`.
+fn run_stage(
+    election: &Election,
+    stage: &str,
+    threads: usize,
+    root: &std::path::Path,
+) -> anyhow::Result<()> {
+    let files = corpus_files(root)?;
+    let m = match stage {
+        "decode" => decode_only(&files, threads)?,
+        "read" => decode_and_read(&files, election, threads)?,
+        "scan" => {
+            let work = tempfile_dir(root)?;
+            let m = whole_scan(root, election, threads, &work);
+            let _ = std::fs::remove_dir_all(&work);
+            m?
+        }
+        other => anyhow::bail!("unknown stage '{other}'"),
+    };
+    // The whole process's peak: everything this measurement needed, nothing else.
+    let peak = ecount_pipeline::bench::peak_rss_kib().unwrap_or(0);
+    println!("{} {} {}", m.papers, m.seconds, peak);
+    Ok(())
+}
+
+/// Runs one measurement in a child process of this same binary.
+fn measure(
+    election_file: &std::path::Path,
+    stage: Stage,
+    threads: usize,
+    root: &std::path::Path,
+) -> anyhow::Result<Measurement> {
+    let exe = std::env::current_exe().context("finding the ecount binary")?;
+    let out = std::process::Command::new(exe)
+        .arg("bench")
+        .arg("--election")
+        .arg(election_file)
+        .args([
+            "--stage",
+            stage_name(stage),
+            "--threads",
+            &threads.to_string(),
+        ])
+        .arg("--corpus")
+        .arg(root)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("running a measurement")?;
+    if !out.status.success() {
+        anyhow::bail!("measurement {} on {threads} threads failed", stage.label());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut parts = text.split_whitespace();
+    let mut next = || parts.next().unwrap_or("");
+    let papers: u64 = next().parse().context("measurement output")?;
+    let seconds: f64 = next().parse().context("measurement output")?;
+    let peak: u64 = next().parse().context("measurement output")?;
+    Ok(Measurement {
+        stage,
+        threads,
+        papers,
+        seconds,
+        peak_rss_kib: (peak > 0).then_some(peak),
+    })
+}
+
+fn cache_dir(arg: Option<PathBuf>) -> PathBuf {
+    if let Some(c) = arg {
+        return c;
+    }
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(x).join("ecount-bench");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(h).join(".cache/ecount-bench");
+    }
+    PathBuf::from("target/bench-cache")
+}
+
+fn mib(kib: Option<u64>) -> String {
+    kib.map_or_else(|| "n/a".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0))
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let election = Election::load(&args.election).context("loading the election definition")?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = args.threads.unwrap_or(cores).max(1);
+    if let (Some(stage), Some(root)) = (&args.stage, &args.corpus) {
+        return run_stage(&election, stage, most, root);
+    }
+    let cache = cache_dir(args.cache);
+    eprintln!("corpus: {} papers under {}", args.ballots, cache.display());
+    let bar = indicatif::ProgressBar::new(args.ballots);
+    let root = corpus(&election, args.ballots, args.seed, &cache, &|n| {
+        bar.set_position(n)
+    })
+    .context("rendering the bench corpus")?;
+    bar.finish_and_clear();
+    let files = corpus_files(&root)?.len();
+    eprintln!("{files} files in {}", root.display());
+
+    let mut thread_counts = vec![1];
+    if most > 1 {
+        thread_counts.push(most);
+    }
+    let mut results: Vec<Measurement> = Vec::new();
+    println!(
+        "{:<22} {:>7} {:>7} {:>9} {:>11} {:>10}",
+        "stage", "threads", "papers", "seconds", "papers/s", "peak RSS"
+    );
+    for &t in &thread_counts {
+        for stage in [Stage::DecodeOnly, Stage::DecodeAndRead, Stage::WholeScan] {
+            let m = measure(&args.election, stage, t, &root)?;
+            println!(
+                "{:<22} {:>7} {:>7} {:>9.2} {:>11.1} {:>10}",
+                m.stage.label(),
+                m.threads,
+                m.papers,
+                m.seconds,
+                m.papers_per_second(),
+                mib(m.peak_rss_kib)
+            );
+            results.push(m);
+        }
+    }
+    let rate = |s: Stage, t: usize| {
+        results
+            .iter()
+            .find(|m| m.stage == s && m.threads == t)
+            .map(Measurement::papers_per_second)
+    };
+    println!();
+    for &t in &thread_counts {
+        if let (Some(c), Some(a)) = (rate(Stage::WholeScan, t), rate(Stage::DecodeOnly, t)) {
+            println!(
+                "whole scan / decode only on {t} thread{}: {:.1}%  (target >= 85%)",
+                if t == 1 { "" } else { "s" },
+                100.0 * c / a
+            );
+        }
+    }
+    if most > 1 {
+        for s in [Stage::DecodeOnly, Stage::DecodeAndRead, Stage::WholeScan] {
+            if let (Some(one), Some(many)) = (rate(s, 1), rate(s, most)) {
+                println!(
+                    "speed-up 1 -> {most} threads, {}: {:.2}x{}",
+                    s.label(),
+                    many / one,
+                    if s == Stage::WholeScan && most == 2 {
+                        "  (target >= 1.8x)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+    }
+    if let Some(peak) = results
+        .iter()
+        .filter(|m| m.stage == Stage::WholeScan)
+        .filter_map(|m| m.peak_rss_kib)
+        .max()
+    {
+        println!(
+            "peak RSS of a whole-scan process: {}  (target < 300 MiB at 20,000 papers)",
+            mib(Some(peak))
+        );
+    }
+    Ok(())
+}
+
+fn tempfile_dir(cache: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let dir = cache.join(format!("work-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}

@@ -1,0 +1,139 @@
+//! `ecount status`: where the count stands, per area and per count centre, from the store.
+
+use anyhow::Context;
+use ecount_election::Election;
+use ecount_store::{AreaProgress, CountStore, SqliteStore};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The count store written by `ecount scan`.
+    #[arg(long, default_value = "count.db")]
+    db: PathBuf,
+    /// Election definition file (.toml or .json).
+    #[arg(long)]
+    election: PathBuf,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Row {
+    scanned: u64,
+    read: u64,
+    counted: u64,
+    awaiting: u64,
+    adjudicated: u64,
+    set_aside: u64,
+}
+
+impl Row {
+    fn of(p: &AreaProgress) -> Self {
+        Self {
+            scanned: p.scanned,
+            read: p.read,
+            counted: p.counted,
+            awaiting: p.awaiting_review + p.awaiting_cro,
+            adjudicated: p.adjudicated,
+            set_aside: p.set_aside,
+        }
+    }
+    fn add(&mut self, o: Row) {
+        self.scanned += o.scanned;
+        self.read += o.read;
+        self.counted += o.counted;
+        self.awaiting += o.awaiting;
+        self.adjudicated += o.adjudicated;
+        self.set_aside += o.set_aside;
+    }
+    fn line(&self, name: &str) -> String {
+        format!(
+            "{name:<28} {:>8} {:>8} {:>8} {:>9} {:>11} {:>9}",
+            self.scanned, self.read, self.counted, self.awaiting, self.adjudicated, self.set_aside
+        )
+    }
+}
+
+fn heading(first: &str) -> String {
+    format!(
+        "{first:<28} {:>8} {:>8} {:>8} {:>9} {:>11} {:>9}",
+        "scanned", "read", "counted", "awaiting", "adjudicated", "set aside"
+    )
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let election = Election::load(&args.election).context("loading the election definition")?;
+    if !args.db.exists() {
+        anyhow::bail!(
+            "{}: no count store here (run `ecount scan` first)",
+            args.db.display()
+        );
+    }
+    let store = SqliteStore::open(&args.db)
+        .with_context(|| format!("opening the count store {}", args.db.display()))?;
+    let progress = store.progress(&election).context("reading progress")?;
+    let tally = store.tally(&election).context("reading the tally")?;
+
+    println!("{} ({})", election.name, election.date);
+    println!();
+    println!("{}", heading("Area"));
+    let mut centres = vec![Row::default(); election.centres.len()];
+    let mut total = Row::default();
+    let mut unassigned = Row::default();
+    for p in &progress {
+        let row = Row::of(p);
+        let Some(area) = election.areas.get(p.area) else {
+            continue;
+        };
+        println!("{}", row.line(&area.name));
+        match area.centre {
+            Some(c) if c < centres.len() => centres[c].add(row),
+            _ => unassigned.add(row),
+        }
+        total.add(row);
+    }
+    println!("{}", total.line("All areas"));
+    println!();
+    println!("{}", heading("Count centre"));
+    for (c, row) in election.centres.iter().zip(&centres) {
+        println!("{}", row.line(&c.name));
+    }
+    if unassigned.scanned > 0 {
+        println!("{}", unassigned.line("(no centre)"));
+    }
+    println!();
+    println!("Provisional first-choice shares (counted and adjudicated papers)");
+    for (ai, area) in election.areas.iter().enumerate() {
+        let mut lines = Vec::new();
+        for (ci, contest) in election.contests.iter().enumerate() {
+            if !contest.areas.contains(&ai) {
+                continue;
+            }
+            let shares = ecount_tally::shares(&tally, ai, ci);
+            let valid: u64 = shares.iter().map(|&(_, v)| v).sum();
+            if valid == 0 {
+                continue;
+            }
+            let mut ranked = shares.clone();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let parts: Vec<String> = ranked
+                .iter()
+                .filter(|&&(_, v)| v > 0)
+                .map(|&(o, v)| {
+                    let name = contest.options.get(o).map_or("?", |x| x.name.as_str());
+                    format!("{name} {:.1}%", 100.0 * v as f64 / valid as f64)
+                })
+                .collect();
+            lines.push(format!(
+                "  {} ({valid} valid): {}",
+                contest.title,
+                parts.join(", ")
+            ));
+        }
+        if !lines.is_empty() {
+            println!("{}", area.name);
+            for l in lines {
+                println!("{l}");
+            }
+        }
+    }
+    Ok(())
+}
