@@ -25,6 +25,8 @@ enum Command {
     Styles(cmd::styles::Args),
     /// Read scanned papers and print each reading as one JSON line.
     Read(cmd::read::Args),
+    /// Generate papers with known truth, read them, and print a confusion table.
+    Eval(cmd::eval::Args),
     /// Replay the published 2016 count through the tally and print the declarations.
     Replay(cmd::replay::Args),
     /// Declare the results from the count store (text, csv, json or nist).
@@ -56,6 +58,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Styles(a) => cmd::styles::run(a),
         Command::Read(a) => cmd::read::run(a),
+        Command::Eval(a) => cmd::eval::run(a),
         Command::Replay(a) => cmd::replay::run(a),
         Command::Declare(a) => cmd::declare::run(a),
         Command::Scan(a) => cmd::scan::run(a),

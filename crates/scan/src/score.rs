@@ -11,20 +11,24 @@ use crate::reading::{BoxClass, BoxReading, StrayInk, Transform};
 use ecount_election::layout::{Rect, VotingBox, RULE_WIDTH};
 use image::GrayImage;
 
-/// A pixel is ink when it is at least this far from paper white towards print black.
-pub const INK_DARKNESS: f64 = 0.12;
+/// A mark-zone pixel (2 x 2 mean) is ink when at least this far from paper white towards
+/// print black, and above the scan's noise.
+pub const ZONE_INK_DARKNESS: f64 = 0.10;
+/// A halo pixel is ink when at least this far from paper white towards print black (and well
+/// above the scan's noise).
+pub const HALO_INK_DARKNESS: f64 = 0.25;
 /// Mark-zone ink fraction below which a box is empty.
 pub const EMPTY_BELOW: f32 = 0.003;
 /// Mark-zone ink fraction at or above which a box is marked.
 pub const MARKED_FROM: f32 = 0.012;
 /// Halo ink fraction beside an empty box that makes it doubtful.
-pub const HALO_DOUBTFUL: f32 = 0.02;
+pub const HALO_DOUBTFUL: f32 = 0.01;
 /// Ink kept clear of the outline's outer edge before the halo starts, mm (registration slack).
 const HALO_GAP: f64 = 0.4;
 /// Stray-ink grid spacing, mm.
 const STRAY_STEP: f64 = 0.5;
-/// Stray-ink darkness: stricter than a box's, as there is no local white to compare.
-const STRAY_DARKNESS: f64 = 0.3;
+/// Stray-ink darkness (of a 2 x 2 mean, against the white interpolated between the fiducials).
+const STRAY_DARKNESS: f64 = 0.15;
 /// Ink area (mm²) in one cluster above which stray ink may be identifying writing.
 pub const STRAY_MIN_AREA: f32 = 2.0;
 /// Stray clusters must also span at least this much (mm): a speck of dust does not.
@@ -152,6 +156,7 @@ fn measure_box(
     buf.zone.clear();
     buf.halo.clear();
     let width = img.width() as usize;
+    let height = img.height();
     let raw = img.as_raw();
     // The mark zone at full resolution; the halo, 20 times the area, on every other pixel.
     for (rect, step, is_zone) in [(zone, 1u32, true), (halo, 2u32, false)] {
@@ -167,7 +172,15 @@ fn measure_box(
                 let p = raw[row + px as usize];
                 if is_zone {
                     if zone.contains_xy(u, v) {
-                        buf.zone.push(p);
+                        // 2 x 2 mean: halves the scan's pixel noise, keeps a 2-pixel stroke.
+                        let below = if py + 1 < height { row + width } else { row };
+                        let right = usize::from(px + 1 < img.width());
+                        let k = px as usize;
+                        let sum = u16::from(p)
+                            + u16::from(raw[row + k + right])
+                            + u16::from(raw[below + k])
+                            + u16::from(raw[below + k + right]);
+                        buf.zone.push((sum / 4) as u8);
                     }
                 } else if halo.contains_xy(u, v) && !halo_inner.contains_xy(u, v) && !near_rule(v) {
                     buf.halo.push(p);
@@ -177,22 +190,54 @@ fn measure_box(
             }
         }
     }
-    // Local paper white: a high percentile of everything around the box, so that neither a
-    // shadowed corner of the scan nor a heavily inked box shifts it much.
-    let white = percentile_of(&buf.halo, &buf.zone, 0.9);
+    // Paper white and its noise from the halo, which is mostly blank paper: the median is
+    // unmoved by a mark spilling into part of it or by the odd speck.
+    let mut halo_sorted = buf.halo.clone();
+    halo_sorted.sort_unstable();
+    let white = if halo_sorted.is_empty() {
+        percentile_of(&buf.zone, &[], 0.9)
+    } else {
+        f64::from(halo_sorted[halo_sorted.len() / 2])
+    };
     let span = (white - black).max(25.0);
-    let cut = white - INK_DARKNESS * span;
-    let frac = |v: &[u8]| {
-        if v.is_empty() {
-            0.0
-        } else {
-            v.iter().filter(|&&p| f64::from(p) <= cut).count() as f32 / v.len() as f32
-        }
+    let noise = mad_sigma(&halo_sorted, white);
+    // Zone score: share of the zone inked beyond both a fixed darkness and this scan's noise
+    // (the 2 x 2 mean halves the noise).
+    let zone_cut = white - (ZONE_INK_DARKNESS * span).max(4.0 * noise / 2.0);
+    let zone_score = if buf.zone.is_empty() {
+        0.0
+    } else {
+        buf.zone
+            .iter()
+            .filter(|&&p| f64::from(p) <= zone_cut)
+            .count() as f64
+            / buf.zone.len() as f64
+    };
+    // Halo score: share of clearly inked pixels, with the cut above this scan's noise.
+    let cut = white - (HALO_INK_DARKNESS * span).max(5.0 * noise);
+    let halo_score = if buf.halo.is_empty() {
+        0.0
+    } else {
+        buf.halo.iter().filter(|&&p| f64::from(p) <= cut).count() as f64 / buf.halo.len() as f64
     };
     Measure {
-        zone: frac(&buf.zone),
-        halo: frac(&buf.halo),
+        zone: zone_score as f32,
+        halo: halo_score as f32,
     }
+}
+
+/// Robust noise estimate (median absolute deviation scaled to a standard deviation) of sorted
+/// samples around `centre`.
+fn mad_sigma(sorted: &[u8], centre: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let mut dev: Vec<u8> = sorted
+        .iter()
+        .map(|&p| (f64::from(p) - centre).abs().min(255.0) as u8)
+        .collect();
+    dev.sort_unstable();
+    1.4826 * f64::from(dev[dev.len() / 2])
 }
 
 fn percentile_of(a: &[u8], b: &[u8], p: f64) -> f64 {
@@ -290,7 +335,9 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
             }
             let (u, v) = tf.apply(x, y);
             if u >= 0.0 && v >= 0.0 && u < f64::from(iw) && v < f64::from(ih) {
-                let p = f64::from(reg.image.get_pixel(u as u32, v as u32).0[0]);
+                let (x, y) = ((u as u32).min(iw - 2), (v as u32).min(ih - 2));
+                let px = |dx: u32, dy: u32| u32::from(reg.image.get_pixel(x + dx, y + dy).0[0]);
+                let p = f64::from(px(0, 0) + px(1, 0) + px(0, 1) + px(1, 1)) / 4.0;
                 if (reg.white_at(u, v) - p) / span(u, v) >= STRAY_DARKNESS {
                     ink[j * nx + i] = true;
                 }

@@ -3,6 +3,7 @@ pub mod bench;
 pub mod declare;
 pub mod export;
 pub mod generate;
+pub mod eval;
 pub mod read;
 pub mod replay;
 pub mod review;

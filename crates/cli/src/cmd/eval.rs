@@ -1,0 +1,256 @@
+//! `ecount eval`: renders papers with known truth, reads them, and compares.
+
+use anyhow::Context;
+use ecount_election::{Election, Vote};
+use ecount_synth::{generate_paper, Expected, Mix, OutputFormat, RenderOptions, Truth};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Election definition file (.toml or .json).
+    #[arg(long)]
+    election: PathBuf,
+    /// Papers to generate and read.
+    #[arg(long, default_value_t = 1000)]
+    ballots: u64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// clean, realistic or hard.
+    #[arg(long, default_value = "realistic")]
+    mix: Mix,
+    #[arg(long, default_value_t = 200)]
+    dpi: u32,
+    /// png, jpeg or tiff (CCITT G4 bilevel).
+    #[arg(long, default_value = "jpeg")]
+    format: OutputFormat,
+    /// Threshold every page to black and white.
+    #[arg(long)]
+    bilevel: bool,
+    /// Print a JSON summary object instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// List every paper that was not read as expected.
+    #[arg(long)]
+    verbose: bool,
+}
+
+/// How one paper's reading compares with its truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Counted unseen, and counted right.
+    Counted,
+    /// Sent to a person, as the truth expects.
+    Flagged,
+    /// Sent to a person although its marks are clear.
+    FlaggedClear,
+    /// Set aside with the expected reason.
+    SetAside,
+    /// Set aside, or set aside for another reason, when it should not be.
+    WrongSetAside,
+    /// Counted unseen and counted wrong: the error that must never happen.
+    SilentMisread,
+}
+
+fn judge(truth: &Truth, outcome: &ecount_scan::Outcome) -> Verdict {
+    match (&truth.expected, outcome) {
+        (Expected::Vote(v), Ok(r)) if !r.needs_adjudication() => {
+            if r.vote == *v {
+                Verdict::Counted
+            } else {
+                Verdict::SilentMisread
+            }
+        }
+        (Expected::Vote(_), Ok(_)) if truth.expect_review => Verdict::Flagged,
+        (Expected::Vote(_), Ok(_)) => Verdict::FlaggedClear,
+        (Expected::Vote(_), Err(_)) => Verdict::WrongSetAside,
+        (_, Ok(r)) if !r.needs_adjudication() => Verdict::SilentMisread,
+        (_, Ok(_)) => Verdict::Flagged,
+        (Expected::SetAside { outcome }, Err(u)) if u.name() == outcome => Verdict::SetAside,
+        (Expected::OfficialMarkReview, Err(u)) if u.wants_official_mark_review() => Verdict::SetAside,
+        (_, Err(_)) => Verdict::WrongSetAside,
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub papers: u64,
+    pub silent_misreads: u64,
+    /// Ballots whose every mark is clear (the truth expects no person to look).
+    pub clean_papers: u64,
+    pub clean_flagged: u64,
+    pub clean_flagged_percent: f64,
+    /// Ballots void under the rules.
+    pub void_papers: u64,
+    pub void_flagged_with_correct_head: u64,
+    pub ballots_set_aside: u64,
+    pub non_ballots: u64,
+    pub non_ballots_set_aside_correctly: u64,
+    pub decode_ms_per_paper: f64,
+    pub read_ms_per_paper: f64,
+    /// Per case: verdict -> papers.
+    pub cases: BTreeMap<String, BTreeMap<Verdict, u64>>,
+}
+
+struct One {
+    truth: Truth,
+    verdict: Verdict,
+    void_right_head: bool,
+    decode: f64,
+    read: f64,
+    got: String,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let election = Election::load(&args.election).context("loading the election definition")?;
+    let opts = RenderOptions {
+        dpi: args.dpi,
+        format: args.format,
+        bilevel: args.bilevel,
+        jpeg_quality: None,
+    };
+    let results: Vec<One> = (0..args.ballots)
+        .into_par_iter()
+        .map(|i| {
+            let paper = generate_paper(&election, args.seed, i, args.mix, &opts);
+            let t0 = Instant::now();
+            let decoded = ecount_scan::decode::decode(&paper.bytes);
+            let t1 = Instant::now();
+            let outcome = decoded.and_then(|d| ecount_scan::read_decoded(&d, &election));
+            let t2 = Instant::now();
+            let verdict = judge(&paper.truth, &outcome);
+            let void_right_head = match (&paper.truth.expected, &outcome) {
+                (Expected::Vote(v @ Vote::Rejected { .. }), Ok(r)) => r.needs_adjudication() && r.vote == *v,
+                _ => false,
+            };
+            let got = match &outcome {
+                Ok(r) => format!("{:?} flags={:?}", r.vote, r.flags),
+                Err(u) => u.to_string(),
+            };
+            One {
+                truth: paper.truth,
+                verdict,
+                void_right_head,
+                decode: (t1 - t0).as_secs_f64(),
+                read: (t2 - t1).as_secs_f64(),
+                got,
+            }
+        })
+        .collect();
+
+    let mut s = Summary::default();
+    let (mut decode, mut read, mut timed) = (0.0, 0.0, 0u64);
+    for r in &results {
+        s.papers += 1;
+        *s.cases
+            .entry(r.truth.case.clone())
+            .or_default()
+            .entry(r.verdict)
+            .or_default() += 1;
+        if r.verdict == Verdict::SilentMisread {
+            s.silent_misreads += 1;
+        }
+        match &r.truth.expected {
+            Expected::Vote(v) => {
+                if !r.truth.expect_review && v.is_valid() {
+                    s.clean_papers += 1;
+                    if r.verdict == Verdict::FlaggedClear {
+                        s.clean_flagged += 1;
+                    }
+                }
+                if !v.is_valid() {
+                    s.void_papers += 1;
+                    s.void_flagged_with_correct_head += u64::from(r.void_right_head);
+                }
+                if r.verdict == Verdict::WrongSetAside {
+                    s.ballots_set_aside += 1;
+                }
+                decode += r.decode;
+                read += r.read;
+                timed += 1;
+            }
+            _ => {
+                s.non_ballots += 1;
+                s.non_ballots_set_aside_correctly += u64::from(r.verdict == Verdict::SetAside);
+            }
+        }
+    }
+    s.clean_flagged_percent = 100.0 * s.clean_flagged as f64 / s.clean_papers.max(1) as f64;
+    s.decode_ms_per_paper = 1e3 * decode / timed.max(1) as f64;
+    s.read_ms_per_paper = 1e3 * read / timed.max(1) as f64;
+
+    if args.verbose {
+        for r in results.iter().filter(|r| !matches!(r.verdict, Verdict::Counted | Verdict::Flagged | Verdict::SetAside)) {
+            eprintln!(
+                "{:?} {} case={} expected={:?} got={}",
+                r.verdict, r.truth.file, r.truth.case, r.truth.expected, r.got
+            );
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(());
+    }
+    print_table(&s, &args);
+    Ok(())
+}
+
+fn print_table(s: &Summary, args: &Args) {
+    println!(
+        "{} papers, {} mix, {} dpi, {}{}, seed {}",
+        s.papers,
+        args.mix.name(),
+        args.dpi,
+        args.format.name(),
+        if args.bilevel { " bilevel" } else { "" },
+        args.seed
+    );
+    let cols = [
+        Verdict::Counted,
+        Verdict::Flagged,
+        Verdict::FlaggedClear,
+        Verdict::SetAside,
+        Verdict::WrongSetAside,
+        Verdict::SilentMisread,
+    ];
+    println!(
+        "{:<22} {:>7} {:>7} {:>13} {:>9} {:>15} {:>14}",
+        "case", "counted", "flagged", "flagged-clear", "set-aside", "wrong-set-aside", "silent-misread"
+    );
+    for (case, row) in &s.cases {
+        let n = |v: Verdict| row.get(&v).copied().unwrap_or(0);
+        println!(
+            "{:<22} {:>7} {:>7} {:>13} {:>9} {:>15} {:>14}",
+            case,
+            n(cols[0]),
+            n(cols[1]),
+            n(cols[2]),
+            n(cols[3]),
+            n(cols[4]),
+            n(cols[5])
+        );
+    }
+    println!();
+    println!("silent misreads:              {}", s.silent_misreads);
+    println!(
+        "clear papers sent to a person: {} of {} ({:.2}%)",
+        s.clean_flagged, s.clean_papers, s.clean_flagged_percent
+    );
+    println!(
+        "void papers flagged, right head: {} of {}",
+        s.void_flagged_with_correct_head, s.void_papers
+    );
+    println!("ballots set aside wrongly:    {}", s.ballots_set_aside);
+    println!(
+        "non-ballots set aside right:  {} of {}",
+        s.non_ballots_set_aside_correctly, s.non_ballots
+    );
+    println!(
+        "time per paper: decode {:.2} ms, read {:.2} ms",
+        s.decode_ms_per_paper, s.read_ms_per_paper
+    );
+}
