@@ -108,44 +108,40 @@ impl Cell {
     #[inline]
     fn apply(&mut self, vote: &Vote, sign: u64) -> bool {
         let n = self.options;
-        match *vote {
-            Vote::Rejected { head } => {
-                let c = &mut self.rejected[head_index(head)];
-                *c = c.wrapping_add(sign);
-            }
-            Vote::Single { option } if !self.supplementary => {
-                let Some(c) = self.votes.get_mut(option as usize) else {
-                    return false;
-                };
-                *c = c.wrapping_add(sign);
-            }
+        let slot = match *vote {
+            Vote::Rejected { head } => self.rejected.get_mut(head_index(head)),
+            Vote::Single { option } if !self.supplementary => self.votes.get_mut(option as usize),
             Vote::Supplementary { first, second } if self.supplementary => {
                 let f = first as usize;
-                if f >= n {
+                if f >= n || f >= self.votes.len() {
                     return false;
                 }
-                let slot = match second {
+                let cell = match second {
                     // The statutory rule, applied here too whatever the reader said.
-                    SecondChoice::Counted(s) if s == first => {
-                        &mut self.not_counted[f * VOIDS + void_index(SecondChoiceVoid::SameAsFirst)]
+                    SecondChoice::Counted(s) if s == first => self
+                        .not_counted
+                        .get_mut(f * VOIDS + void_index(SecondChoiceVoid::SameAsFirst)),
+                    SecondChoice::Counted(s) if (s as usize) < n => {
+                        self.matrix.get_mut(f * n + s as usize)
                     }
-                    SecondChoice::Counted(s) => {
-                        let s = s as usize;
-                        if s >= n {
-                            return false;
-                        }
-                        &mut self.matrix[f * n + s]
-                    }
+                    SecondChoice::Counted(_) => None,
                     SecondChoice::NotCounted(why) => {
-                        &mut self.not_counted[f * VOIDS + void_index(why)]
+                        self.not_counted.get_mut(f * VOIDS + void_index(why))
                     }
                 };
-                *slot = slot.wrapping_add(sign);
-                self.votes[f] = self.votes[f].wrapping_add(sign);
+                let Some(cell) = cell else { return false };
+                *cell = cell.wrapping_add(sign);
+                self.votes.get_mut(f)
             }
-            _ => return false,
+            _ => None,
+        };
+        match slot {
+            Some(c) => {
+                *c = c.wrapping_add(sign);
+                true
+            }
+            None => false,
         }
-        true
     }
 
     fn merge(&mut self, other: &Cell) {
@@ -221,9 +217,10 @@ impl Tally {
         if area >= self.areas || contest >= self.contests {
             return None;
         }
-        match self.index[area * self.contests + contest] {
-            NO_CELL => None,
-            i => Some(i as usize),
+        // `get` rather than indexing: a deserialized tally may be malformed.
+        match self.index.get(area * self.contests + contest) {
+            Some(&i) if i != NO_CELL && (i as usize) < self.cells.len() => Some(i as usize),
+            _ => None,
         }
     }
 

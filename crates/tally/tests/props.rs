@@ -278,3 +278,43 @@ fn a_second_choice_for_the_first_choice_is_not_counted() {
     t.remove(1, 0, &v);
     assert_eq!(t, Tally::new(&e));
 }
+
+#[test]
+fn a_malformed_stored_tally_never_panics() {
+    let e = election();
+    let mut json = serde_json::to_value(Tally::new(&e)).expect("serialize");
+    // Truncate every counter vector and point an index entry past the cells.
+    for cell in json["cells"].as_array_mut().expect("cells") {
+        for k in ["votes", "matrix", "not_counted"] {
+            cell[k] = serde_json::json!([]);
+        }
+    }
+    json["index"][0] = serde_json::json!(999);
+    let mut t: Tally = serde_json::from_value(json).expect("deserialize");
+    let votes = [
+        Vote::Supplementary {
+            first: 1,
+            second: SecondChoice::Counted(2),
+        },
+        Vote::Single { option: 0 },
+        Vote::Rejected {
+            head: RejectionHead::TooMany,
+        },
+    ];
+    for a in 0..3 {
+        for c in 0..5 {
+            for v in &votes {
+                t.add(a, c, v);
+                t.remove(a, c, v);
+                t.add(a, c, v);
+            }
+        }
+    }
+    let d = declare(&e, &t, 1);
+    assert!(!d.warnings.is_empty());
+    let _ = (
+        d.to_text(),
+        d.to_csv(),
+        ecount_tally::nist_election_results(&e, &d),
+    );
+}
