@@ -186,13 +186,11 @@ pub fn declare(election: &Election, tally: &Tally, lot_seed: u64) -> Declaration
         );
         match contest.kind {
             ContestKind::SupplementaryVote => {
-                outcomes[ci] = Some(Outcome::SupplementaryVote(supplementary_vote(
-                    &total.votes,
-                    &total.matrix,
-                    &mut lots,
-                    ci,
-                    &contest.id,
-                )));
+                let r = supplementary_vote(&total.votes, &total.matrix, &mut lots, ci, &contest.id);
+                if r.elected.is_none() {
+                    warnings.push(format!("{}: no valid votes, nobody elected", contest.id));
+                }
+                outcomes[ci] = Some(Outcome::SupplementaryVote(r));
             }
             ContestKind::FirstPastThePost => {
                 let r = first_past_the_post(&total.votes, &mut lots, ci, &contest.id);

@@ -80,7 +80,7 @@ pub fn nist_election_results(election: &Election, d: &Declarations) -> Value {
         "@type": "ElectionResults.ReportingUnit",
         "Type": "other",
         "OtherType": "region",
-        "Name": text(&d.election_name),
+        "Name": text("Greater London"),
         "ComposingGpUnitIds": (0..election.areas.len()).map(gpu).collect::<Vec<_>>(),
     })];
     for (ai, a) in election.areas.iter().enumerate() {
