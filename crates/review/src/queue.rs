@@ -349,8 +349,15 @@ fn vote_fields(e: &Election, contest: usize, preset: Option<&Vote>) -> String {
     let Some(c) = e.contests.get(contest) else {
         return String::new();
     };
+    // Without a preset the clerk must choose: a blank first entry, and the form requires one.
     let options = |id: &str, label: &str, selected: Option<u16>, extra: &str| {
-        let mut s = format!("<label>{label} <select name=\"{id}\" id=\"{id}\">{extra}");
+        let blank = if preset.is_none() {
+            "<option value=\"\">— choose —</option>"
+        } else {
+            ""
+        };
+        let req = if preset.is_none() { " required" } else { "" };
+        let mut s = format!("<label>{label} <select name=\"{id}\" id=\"{id}\"{req}>{blank}{extra}");
         for (i, o) in c.options.iter().enumerate() {
             let sel = if selected == Some(i as u16) {
                 " selected"

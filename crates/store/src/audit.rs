@@ -86,7 +86,7 @@ fn write_canonical(v: &serde_json::Value, out: &mut String) {
 }
 
 /// Checks the chain itself: contiguous sequence numbers from 1, each prev_hash the previous
-/// hash, each hash recomputed, each entry canonical and naming its own seq, and the recorded
+/// hash, each hash recomputed, each entry naming its own seq, actor and action, and the recorded
 /// head matching the last entry.
 pub fn verify_chain(rows: &[AuditEntry], head: Option<(i64, String)>) -> (String, Vec<String>) {
     let mut problems = Vec::new();
@@ -114,9 +114,8 @@ pub fn verify_chain(rows: &[AuditEntry], head: Option<(i64, String)>) -> (String
         }
         match serde_json::from_str::<serde_json::Value>(&r.entry) {
             Ok(v) => {
-                if canonical_json(&v) != r.entry {
-                    problems.push(format!("entry {}: not canonical JSON", r.seq));
-                }
+                // (No re-serialisation check: floats need not print back identically after
+                // parsing; the hash covers the stored text byte for byte.)
                 let fields_match = v.get("seq").and_then(|x| x.as_i64()) == Some(r.seq)
                     && v.get("at").and_then(|x| x.as_i64()) == Some(r.at)
                     && v.get("actor").and_then(|x| x.as_str()) == Some(r.actor.as_str())
