@@ -57,6 +57,8 @@ pub struct App {
     pub config: Config,
     /// Failed sign-ins per user name: (count, time of last failure), to slow guessing.
     failures: Mutex<HashMap<String, (u32, i64)>>,
+    /// The latest progress snapshot and when it was taken.
+    snapshot: Mutex<Option<(std::time::Instant, Arc<progress::Snapshot>)>>,
 }
 
 pub type Shared = Arc<App>;
@@ -68,11 +70,17 @@ impl App {
             election,
             config,
             failures: Mutex::new(HashMap::new()),
+            snapshot: Mutex::new(None),
         })
     }
 
     /// The store, even if a panicking request poisoned the lock (the store itself is
     /// transactional, so its state is consistent).
+    /// Forgets the progress snapshot (after a decision, so its effect shows at once).
+    pub(crate) fn invalidate_progress(&self) {
+        *self.snapshot.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
     pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, SqliteStore> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -11,6 +11,7 @@ use ecount_store::{AreaProgress, CountStore};
 use ecount_tally::{declare, shares, Declarations, Tally};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// Signed-in users, or anyone when the progress pages are public.
 #[allow(clippy::result_large_err)]
@@ -25,17 +26,31 @@ fn viewer(
     Ok(Ok(user))
 }
 
-struct Snapshot {
+pub struct Snapshot {
     progress: Vec<AreaProgress>,
     tally: Tally,
 }
 
-fn snapshot(app: &Shared) -> Result<Snapshot, ReviewError> {
-    let store = app.store();
-    Ok(Snapshot {
-        progress: store.progress(&app.election)?,
-        tally: store.tally(&app.election)?,
-    })
+/// How long a progress snapshot is reused: many screens poll, and the store's aggregate
+/// queries take a while on a large count (a decision here clears it at once).
+const SNAPSHOT_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn snapshot(app: &Shared) -> Result<Arc<Snapshot>, ReviewError> {
+    let mut cache = app.snapshot.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((at, s)) = cache.as_ref() {
+        if at.elapsed() < SNAPSHOT_TTL {
+            return Ok(s.clone());
+        }
+    }
+    let s = {
+        let store = app.store();
+        Arc::new(Snapshot {
+            progress: store.progress(&app.election)?,
+            tally: store.tally(&app.election)?,
+        })
+    };
+    *cache = Some((std::time::Instant::now(), s.clone()));
+    Ok(s)
 }
 
 fn complete(p: &AreaProgress) -> bool {

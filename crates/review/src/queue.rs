@@ -884,6 +884,7 @@ pub async fn decide(
     };
     let result = store.decide(e, &input, now())?;
     drop(store);
+    app.invalidate_progress();
     tracing::info!(paper = id, by = %user.name, vote = ?result.vote, final_ = result.is_final, "decision");
     let to = if back.is_empty() {
         format!("/paper/{id}")
