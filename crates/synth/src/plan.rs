@@ -698,8 +698,11 @@ fn plan_voter(
             let k1 = if digits { MarkKind::Digit1 } else { mk(rng) };
             marks.push(in_box(rng, l, a, 0, k1, pen, mix));
             intended[0].push(a as u16);
-            let with_second =
-                mayor && case != Case::NoSecond && !(case == Case::Faint && rng.gen_bool(0.15));
+            // A one-candidate Mayor paper has no different second choice to make.
+            let with_second = n >= 2
+                && mayor
+                && case != Case::NoSecond
+                && !(case == Case::Faint && rng.gen_bool(0.15));
             if with_second {
                 let k2 = if digits { MarkKind::Digit2 } else { mk(rng) };
                 marks.push(in_box(rng, l, b, 1, k2, pen, mix));
