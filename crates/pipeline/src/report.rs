@@ -18,11 +18,13 @@ pub enum Discrepancy {
     NoManifest,
     /// The manifest names an area the election does not have.
     UnknownArea { area: String },
-    /// Papers found (read, or awaiting review for want of an official mark) against the
-    /// account's total; `set_aside` pages were not read as papers and may explain a shortfall.
+    /// Papers of this election read, against the account's total. `unidentified` papers
+    /// (no official mark found: awaiting review) and `set_aside` pages (not read) are named,
+    /// as they may explain the difference.
     PaperTotal {
         expected: u64,
         found: u64,
+        unidentified: u64,
         set_aside: u64,
     },
     /// Papers of one kind read against the account for that kind.
@@ -47,11 +49,18 @@ impl std::fmt::Display for Discrepancy {
             Self::PaperTotal {
                 expected,
                 found,
+                unidentified,
                 set_aside,
             } => {
-                write!(f, "account says {expected} papers, {found} found")?;
+                write!(f, "account says {expected} papers, {found} read")?;
+                if *unidentified > 0 {
+                    write!(
+                        f,
+                        "; {unidentified} without an official mark (awaiting review)"
+                    )?;
+                }
                 if *set_aside > 0 {
-                    write!(f, " ({set_aside} pages set aside unread)")?;
+                    write!(f, "; {set_aside} pages set aside unread")?;
                 }
                 Ok(())
             }
@@ -98,11 +107,12 @@ impl BatchReport {
         match &b.manifest {
             None => discrepancies.push(Discrepancy::NoManifest),
             Some(m) => {
-                let papers = b.found_by_kind.total() + b.unidentified;
+                let papers = b.found_by_kind.total();
                 if m.papers != papers {
                     discrepancies.push(Discrepancy::PaperTotal {
                         expected: m.papers,
                         found: papers,
+                        unidentified: b.unidentified,
                         set_aside: b.set_aside,
                     });
                 }
@@ -268,42 +278,50 @@ impl ScanSummary {
     }
 }
 
-/// Provisional first-choice (or single-vote) results per area and contest, as text.
+/// Provisional first-choice (or single-vote) shares per area and contest, one line each,
+/// options with votes in descending order.
 pub fn provisional_text(election: &Election, tally: &Tally) -> String {
     let mut t = String::new();
     for (ai, area) in election.areas.iter().enumerate() {
-        let contests: Vec<usize> = (0..election.contests.len())
-            .filter(|&c| election.contests[c].areas.contains(&ai))
-            .collect();
-        if contests.iter().all(|&c| tally.papers(ai, c) == 0) {
-            continue;
-        }
-        let _ = writeln!(t, "{} ({})", area.name, area.id);
-        for c in contests {
-            let contest = &election.contests[c];
-            let papers = tally.papers(ai, c);
-            let shares = ecount_tally::shares(tally, ai, c);
+        let mut lines = Vec::new();
+        for (ci, contest) in election.contests.iter().enumerate() {
+            if !contest.areas.contains(&ai) || tally.papers(ai, ci) == 0 {
+                continue;
+            }
+            let papers = tally.papers(ai, ci);
+            let mut shares = ecount_tally::shares(tally, ai, ci);
             let valid: u64 = shares.iter().map(|&(_, v)| v).sum();
-            let _ = writeln!(
-                t,
-                "  {}: {} papers, {} valid{}",
+            shares.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            let parts: Vec<String> = shares
+                .iter()
+                .filter(|&&(_, v)| v > 0)
+                .map(|&(o, v)| {
+                    let name = contest.options.get(o).map_or("?", |x| x.name.as_str());
+                    format!(
+                        "{name} {v} ({:.1}%)",
+                        100.0 * v as f64 / valid.max(1) as f64
+                    )
+                })
+                .collect();
+            let what = if contest.kind.paper_kind() == PaperKind::Mayor {
+                "first choices"
+            } else {
+                "votes"
+            };
+            lines.push(format!(
+                "  {}: {papers} papers, {valid} valid; {what}: {}",
                 contest.title,
-                papers,
-                valid,
-                if contest.kind.paper_kind() == PaperKind::Mayor {
-                    " (first choices)"
+                if parts.is_empty() {
+                    "none yet".to_string()
                 } else {
-                    ""
+                    parts.join(", ")
                 }
-            );
-            for (option, votes) in shares {
-                let name = contest.options.get(option).map_or("?", |o| o.name.as_str());
-                let pct = if valid > 0 {
-                    100.0 * votes as f64 / valid as f64
-                } else {
-                    0.0
-                };
-                let _ = writeln!(t, "    {name:<40} {votes:>8} {pct:>6.2}%");
+            ));
+        }
+        if !lines.is_empty() {
+            let _ = writeln!(t, "{} ({})", area.name, area.id);
+            for l in lines {
+                let _ = writeln!(t, "{l}");
             }
         }
     }

@@ -63,6 +63,7 @@ fn garbage_is_set_aside_duplicates_found_and_rescan_adds_nothing() {
     assert!(b.discrepancies.contains(&Discrepancy::PaperTotal {
         expected: 3,
         found: 0,
+        unidentified: 0,
         set_aside: 2
     }));
     assert!(b

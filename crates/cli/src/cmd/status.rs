@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use ecount_election::Election;
+use ecount_pipeline::provisional_text;
 use ecount_store::{AreaProgress, CountStore, SqliteStore};
 use std::path::PathBuf;
 
@@ -100,40 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("{}", unassigned.line("(no centre)"));
     }
     println!();
-    println!("Provisional first-choice shares (counted and adjudicated papers)");
-    for (ai, area) in election.areas.iter().enumerate() {
-        let mut lines = Vec::new();
-        for (ci, contest) in election.contests.iter().enumerate() {
-            if !contest.areas.contains(&ai) {
-                continue;
-            }
-            let shares = ecount_tally::shares(&tally, ai, ci);
-            let valid: u64 = shares.iter().map(|&(_, v)| v).sum();
-            if valid == 0 {
-                continue;
-            }
-            let mut ranked = shares.clone();
-            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let parts: Vec<String> = ranked
-                .iter()
-                .filter(|&&(_, v)| v > 0)
-                .map(|&(o, v)| {
-                    let name = contest.options.get(o).map_or("?", |x| x.name.as_str());
-                    format!("{name} {:.1}%", 100.0 * v as f64 / valid as f64)
-                })
-                .collect();
-            lines.push(format!(
-                "  {} ({valid} valid): {}",
-                contest.title,
-                parts.join(", ")
-            ));
-        }
-        if !lines.is_empty() {
-            println!("{}", area.name);
-            for l in lines {
-                println!("{l}");
-            }
-        }
-    }
+    println!("Provisional shares (counted and adjudicated papers; Mayor: first choices)");
+    print!("{}", provisional_text(&election, &tally));
     Ok(())
 }
