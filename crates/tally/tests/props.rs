@@ -216,6 +216,35 @@ proptest! {
     }
 
     #[test]
+    fn dhondt_equals_a_naive_count_when_there_are_no_ties(
+        votes in prop::collection::vec(0u64..100_000, 2..9),
+        ind_mask in any::<u8>(),
+        cons_raw in prop::collection::vec(0u64..6, 9),
+        seats in 1u32..20,
+    ) {
+        let n = votes.len();
+        let independent: Vec<bool> = (0..n).map(|i| ind_mask & (1 << i) != 0 && i % 3 == 0).collect();
+        let cons: Vec<u64> = (0..n).map(|i| if independent[i] { 0 } else { cons_raw[i] }).collect();
+        let mut lots = Lots::new(0);
+        let r = london_members(&votes, &independent, &cons, seats, 5.0, &mut lots, 0, "lw");
+        prop_assume!(r.steps.iter().all(|s| s.tied.len() == 1));
+        // Naive: floating-point figures, seat by seat.
+        let total: u64 = votes.iter().sum();
+        let mut won = vec![0u64; n];
+        for _ in 0..seats {
+            let mut best: Option<(f64, usize)> = None;
+            for i in 0..n {
+                if votes[i] == 0 || votes[i] * 100 < 5 * total { continue; }
+                if independent[i] && won[i] > 0 { continue; }
+                let f = if independent[i] { votes[i] as f64 } else { votes[i] as f64 / (cons[i] + won[i] + 1) as f64 };
+                if best.is_none_or(|(b, _)| f > b) { best = Some((f, i)); }
+            }
+            match best { Some((_, i)) => won[i] += 1, None => break }
+        }
+        prop_assert_eq!(&r.list_seats, &won);
+    }
+
+    #[test]
     fn declaration_matches_the_rules_on_random_elections(
         papers in prop::collection::vec(paper(), 0..200),
         seed in any::<u64>(),
