@@ -8,7 +8,12 @@ use ecount_election::{PaperKind, RejectionHead, SecondChoice, SecondChoiceVoid, 
 pub fn interpret(scored: Scored, election: &ecount_election::Election) -> Reading {
     let id = &scored.identified;
     let style = id.style;
-    let (vote, flags) = apply_rules(style.kind, &scored.boxes, &scored.stray_ink);
+    let (vote, flags) = apply_rules(
+        style.kind,
+        &scored.boxes,
+        &scored.straddles,
+        &scored.stray_ink,
+    );
     let _ = election;
     Reading {
         style: style.code,
@@ -54,7 +59,15 @@ fn column(boxes: &[BoxReading], col: u8) -> (Column, bool) {
 ///
 /// Doubtful boxes never change the machine's vote (it reads only clear marks) but always
 /// flag the paper, so a doubtful mark can never be counted or lost unseen.
-pub fn apply_rules(kind: PaperKind, boxes: &[BoxReading], stray: &[StrayInk]) -> (Vote, Vec<Flag>) {
+pub fn apply_rules(
+    kind: PaperKind,
+    boxes: &[BoxReading],
+    straddles: &[(u16, u8)],
+    stray: &[StrayInk],
+) -> (Vote, Vec<Flag>) {
+    // A mark across the gap between two boxes of a column makes that column's choice
+    // uncertain, whatever else it holds.
+    let straddled = |col: u8| straddles.iter().any(|&(_, c)| c == col);
     let mut flags: Vec<Flag> = boxes
         .iter()
         .filter(|b| b.class == BoxClass::Doubtful)
@@ -82,6 +95,9 @@ pub fn apply_rules(kind: PaperKind, boxes: &[BoxReading], stray: &[StrayInk]) ->
     }
     let (first, first_doubtful) = column(boxes, 0);
     let mut vote = match first {
+        _ if straddled(0) => Vote::Rejected {
+            head: RejectionHead::Uncertain,
+        },
         // Ink somewhere in the column but no clear mark: the paper is not unmarked, its
         // meaning is uncertain until a person looks.
         Column::None if first_doubtful => Vote::Rejected {
@@ -97,6 +113,7 @@ pub fn apply_rules(kind: PaperKind, boxes: &[BoxReading], stray: &[StrayInk]) ->
             PaperKind::Mayor => {
                 let (second, second_doubtful) = column(boxes, 1);
                 let second = match second {
+                    _ if straddled(1) => SecondChoice::NotCounted(SecondChoiceVoid::Uncertain),
                     Column::None if second_doubtful => {
                         SecondChoice::NotCounted(SecondChoiceVoid::Uncertain)
                     }
@@ -108,7 +125,7 @@ pub fn apply_rules(kind: PaperKind, boxes: &[BoxReading], stray: &[StrayInk]) ->
                     Column::One(r2) => SecondChoice::Counted(r2),
                 };
                 if let SecondChoice::NotCounted(why) = second {
-                    if why != SecondChoiceVoid::Unmarked {
+                    if why != SecondChoiceVoid::Unmarked || second_doubtful {
                         flags.push(Flag::SecondChoiceNotCounted { why });
                     }
                 }
@@ -176,7 +193,7 @@ mod tests {
 
     #[test]
     fn mayor_rules() {
-        let sv = |f: &[u16], s: &[u16]| apply_rules(PaperKind::Mayor, &mayor(f, s, 5), &[]);
+        let sv = |f: &[u16], s: &[u16]| apply_rules(PaperKind::Mayor, &mayor(f, s, 5), &[], &[]);
         assert_eq!(
             sv(&[1], &[3]).0,
             Vote::Supplementary {
@@ -245,7 +262,7 @@ mod tests {
         let mut boxes = mayor(&[1], &[], 4);
         boxes[4].class = BoxClass::Doubtful; // row 2, column 0
         boxes[4].score = 0.02;
-        let (v, f) = apply_rules(PaperKind::Mayor, &boxes, &[]);
+        let (v, f) = apply_rules(PaperKind::Mayor, &boxes, &[], &[]);
         assert!(matches!(v, Vote::Supplementary { first: 1, .. }));
         assert_eq!(f.len(), 1);
         let stray = [StrayInk {
@@ -255,6 +272,7 @@ mod tests {
         let (v, f) = apply_rules(
             PaperKind::Constituency,
             &[b(0, 0, BoxClass::Marked), b(1, 0, BoxClass::Empty)],
+            &[],
             &stray,
         );
         assert_eq!(
@@ -283,7 +301,7 @@ mod tests {
                 let class = [BoxClass::Empty, BoxClass::Doubtful, BoxClass::Marked][c as usize];
                 b((i / cols) as u16, (i % cols) as u8, class)
             }).collect();
-            let (vote, flags) = apply_rules(kind, &boxes, &[]);
+            let (vote, flags) = apply_rules(kind, &boxes, &[], &[]);
             let marked = |col: u8| boxes.iter().filter(|b| b.column == col && b.class == BoxClass::Marked).count();
             if flags.is_empty() {
                 prop_assert!(vote.is_valid());

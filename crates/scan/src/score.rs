@@ -23,6 +23,8 @@ pub const EMPTY_BELOW: f32 = 0.003;
 pub const MARKED_FROM: f32 = 0.012;
 /// Halo ink fraction beside an empty box that makes it doubtful.
 pub const HALO_DOUBTFUL: f32 = 0.01;
+/// Halo ink on the facing sides of two boxes of a column above which a mark straddles them.
+pub const STRADDLE: f32 = 0.01;
 /// Ink kept clear of the outline's outer edge before the halo starts, mm (registration slack).
 const HALO_GAP: f64 = 0.4;
 /// Stray-ink grid spacing, mm.
@@ -39,6 +41,8 @@ pub struct Scored<'a, 'e> {
     pub identified: Identified<'a, 'e>,
     pub boxes: Vec<BoxReading>,
     pub stray_ink: Vec<StrayInk>,
+    /// (row, column) of each box whose mark runs across the gap into the box below.
+    pub straddles: Vec<(u16, u8)>,
 }
 
 pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
@@ -48,11 +52,21 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
     let layout = &identified.layout;
     let row_rules: Vec<f64> = (0..=layout.options).map(|k| layout.row(k).y0).collect();
     let mut buf = BoxBuffers::default();
-    let boxes: Vec<BoxReading> = layout
-        .voting_boxes()
+    let vboxes = layout.voting_boxes();
+    let measures: Vec<Measure> = vboxes
         .iter()
-        .map(|vb| {
-            let m = measure_box(reg.image, &tf, &inv, vb, reg.black, &row_rules, &mut buf);
+        .map(|vb| measure_box(reg.image, &tf, &inv, vb, reg.black, &row_rules, &mut buf))
+        .collect();
+    let columns = layout.kind.columns();
+    let straddles = (0..vboxes.len())
+        .filter(|&i| i + columns < vboxes.len())
+        .filter(|&i| measures[i].bottom >= STRADDLE && measures[i + columns].top >= STRADDLE)
+        .map(|i| (vboxes[i].row as u16, vboxes[i].column as u8))
+        .collect();
+    let boxes: Vec<BoxReading> = vboxes
+        .iter()
+        .zip(&measures)
+        .map(|(vb, m)| {
             let class = classify(m.zone, m.halo);
             BoxReading {
                 row: vb.row as u16,
@@ -72,6 +86,7 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         identified,
         boxes,
         stray_ink,
+        straddles,
     }
 }
 
@@ -89,12 +104,24 @@ pub fn classify(zone: f32, halo: f32) -> BoxClass {
 struct Measure {
     zone: f32,
     halo: f32,
+    /// Halo ink above and below the box only: a mark across the gap between two boxes of a
+    /// column shows in the lower box's top and the upper box's bottom.
+    top: f32,
+    bottom: f32,
 }
 
 #[derive(Default)]
 struct BoxBuffers {
     zone: Vec<u8>,
     halo: Vec<u8>,
+    side: Vec<Side>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Top,
+    Bottom,
+    Beside,
 }
 
 /// Image-to-paper map, the inverse of a [`Transform`].
@@ -155,6 +182,7 @@ fn measure_box(
     let near_rule = |y: f64| row_rules.iter().any(|&r| (y - r).abs() < rule_clear);
     buf.zone.clear();
     buf.halo.clear();
+    buf.side.clear();
     let width = img.width() as usize;
     let height = img.height();
     let raw = img.as_raw();
@@ -184,6 +212,14 @@ fn measure_box(
                     }
                 } else if halo.contains_xy(u, v) && !halo_inner.contains_xy(u, v) && !near_rule(v) {
                     buf.halo.push(p);
+                    let side = if v < vb.outer.y0 {
+                        Side::Top
+                    } else if v > vb.outer.y1 {
+                        Side::Bottom
+                    } else {
+                        Side::Beside
+                    };
+                    buf.side.push(side);
                 }
                 u += du;
                 v += dv;
@@ -220,9 +256,25 @@ fn measure_box(
     } else {
         buf.halo.iter().filter(|&&p| f64::from(p) <= cut).count() as f64 / buf.halo.len() as f64
     };
+    let side_score = |want: Side| {
+        let (mut ink, mut n) = (0usize, 0usize);
+        for (&p, &side) in buf.halo.iter().zip(&buf.side) {
+            if side == want {
+                n += 1;
+                ink += usize::from(f64::from(p) <= cut);
+            }
+        }
+        if n == 0 {
+            0.0
+        } else {
+            ink as f32 / n as f32
+        }
+    };
     Measure {
         zone: zone_score as f32,
         halo: halo_score as f32,
+        top: side_score(Side::Top),
+        bottom: side_score(Side::Bottom),
     }
 }
 
