@@ -24,6 +24,7 @@ const context = await chromium.launchPersistentContext(env("USER_DATA_DIR"), {
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--disable-quic",
   ],
 });
 // Nothing may be fetched from anywhere but the application.

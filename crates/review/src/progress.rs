@@ -4,7 +4,7 @@ use crate::auth::{current_user, User};
 use crate::html::{self, esc};
 use crate::svg;
 use crate::{ReviewError, Shared};
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use ecount_store::{AreaProgress, CountStore};
@@ -143,9 +143,19 @@ pub async fn progress_json(
     Ok(axum::Json(json!({"cells": cells, "charts": charts})).into_response())
 }
 
+/// `?centre=ID` or `?area=ID` narrows the page to one count centre or constituency.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ProgressQuery {
+    #[serde(default)]
+    centre: String,
+    #[serde(default)]
+    area: String,
+}
+
 pub async fn progress_page(
     State(app): State<Shared>,
     headers: HeaderMap,
+    Query(q): Query<ProgressQuery>,
 ) -> Result<Response, ReviewError> {
     let user = match viewer(&app, &headers)? {
         Ok(u) => u,
@@ -184,6 +194,25 @@ pub async fn progress_page(
         .collect();
     if !loose.is_empty() {
         groups.push((None, "Other constituencies".into(), loose));
+    }
+    let mut links =
+        String::from("<p class=\"centres\">Count centres: <a href=\"/progress\">all</a>");
+    for c in &e.centres {
+        let _ = write!(
+            links,
+            " · <a href=\"/progress?centre={0}\">{1}</a>",
+            esc(&c.id),
+            esc(&c.name)
+        );
+    }
+    links.push_str("</p>");
+    body.push_str(&links);
+    if let Some(ci) = e.centres.iter().position(|c| c.id == q.centre) {
+        groups.retain(|g| g.0 == Some(ci));
+    } else if let Some(a) = e.area_index(&q.area) {
+        for g in &mut groups {
+            g.2.retain(|&x| x == a);
+        }
     }
     body.push_str("<table class=\"progress\"><thead>");
     body.push_str(head);

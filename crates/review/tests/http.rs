@@ -485,3 +485,31 @@ async fn a_paper_without_a_style_goes_through_clerk_and_cro_then_the_count_decla
     assert_eq!(text.status, StatusCode::OK);
     assert!(!text.body.is_empty());
 }
+
+#[tokio::test]
+async fn progress_narrows_to_a_count_centre_or_constituency() {
+    let f = fixture(1, Config::default());
+    let app = &f.app;
+    let (s, _) = sign_in(app, "alice", PASSWORD).await.unwrap();
+    let e = common::election();
+    let all = send(app, get("/progress", &s)).await;
+    assert!(all.body.contains(&format!("id=\"area-{}\"", e.areas[0].id)));
+    let centre = send(
+        app,
+        get(&format!("/progress?centre={}", e.centres[0].id), &s),
+    )
+    .await;
+    assert!(centre
+        .body
+        .contains(&format!("id=\"area-{}\"", e.areas[0].id)));
+    assert!(
+        centre.body.contains("id=\"c0-scanned\">2<"),
+        "{}",
+        centre.body
+    );
+    // Unknown ids narrow nothing.
+    let none = send(app, get("/progress?area=nowhere&centre=nowhere", &s)).await;
+    assert!(none
+        .body
+        .contains(&format!("id=\"area-{}\"", e.areas[0].id)));
+}
