@@ -16,13 +16,17 @@ use image::GrayImage;
 pub const ZONE_INK_DARKNESS: f64 = 0.10;
 /// A halo pixel is ink when at least this far from paper white towards print black (and well
 /// above the scan's noise).
-pub const HALO_INK_DARKNESS: f64 = 0.25;
+pub const HALO_INK_DARKNESS: f64 = 0.15;
 /// Mark-zone ink fraction below which a box is empty.
 pub const EMPTY_BELOW: f32 = 0.003;
 /// Mark-zone ink fraction at or above which a box is marked.
-pub const MARKED_FROM: f32 = 0.012;
+pub const MARKED_FROM: f32 = 0.008;
 /// Halo ink fraction beside an empty box that makes it doubtful.
 pub const HALO_DOUBTFUL: f32 = 0.01;
+/// Below this a mark is weak enough that ink outside the box puts its meaning in doubt.
+pub const WEAK_MARK: f32 = 0.05;
+/// Halo score, as a share of the zone score, from which a weak mark counts as spilling.
+pub const SPILL_RATIO: f32 = 0.3;
 /// Halo ink on the facing sides of two boxes of a column above which a mark straddles them.
 pub const STRADDLE: f32 = 0.01;
 /// Ink kept clear of the outline's outer edge before the halo starts, mm (registration slack).
@@ -92,7 +96,9 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 
 /// The class of a box from its two scores.
 pub fn classify(zone: f32, halo: f32) -> BoxClass {
-    if zone >= MARKED_FROM {
+    // A weak mark with as much ink outside the box as in it may be meant for a neighbour.
+    let spilling = zone < WEAK_MARK && halo >= SPILL_RATIO * zone;
+    if zone >= MARKED_FROM && !spilling {
         BoxClass::Marked
     } else if zone >= EMPTY_BELOW || halo >= HALO_DOUBTFUL {
         BoxClass::Doubtful
@@ -195,23 +201,14 @@ fn measure_box(
             let mut u = inv.a * f64::from(x0) + inv.b * fy + inv.c;
             let mut v = inv.d * f64::from(x0) + inv.e * fy + inv.f;
             let (du, dv) = (inv.a * f64::from(step), inv.d * f64::from(step));
-            let row = py as usize * width;
             for px in (x0..=x1).step_by(step as usize) {
-                let p = raw[row + px as usize];
                 if is_zone {
                     if zone.contains_xy(u, v) {
                         // 2 x 2 mean: halves the scan's pixel noise, keeps a 2-pixel stroke.
-                        let below = if py + 1 < height { row + width } else { row };
-                        let right = usize::from(px + 1 < img.width());
-                        let k = px as usize;
-                        let sum = u16::from(p)
-                            + u16::from(raw[row + k + right])
-                            + u16::from(raw[below + k])
-                            + u16::from(raw[below + k + right]);
-                        buf.zone.push((sum / 4) as u8);
+                        buf.zone.push(mean2x2(raw, width, height, px, py));
                     }
                 } else if halo.contains_xy(u, v) && !halo_inner.contains_xy(u, v) && !near_rule(v) {
-                    buf.halo.push(p);
+                    buf.halo.push(mean2x2(raw, width, height, px, py));
                     let side = if v < vb.outer.y0 {
                         Side::Top
                     } else if v > vb.outer.y1 {
@@ -239,7 +236,7 @@ fn measure_box(
     let noise = mad_sigma(&halo_sorted, white);
     // Zone score: share of the zone inked beyond both a fixed darkness and this scan's noise
     // (the 2 x 2 mean halves the noise).
-    let zone_cut = white - (ZONE_INK_DARKNESS * span).max(4.0 * noise / 2.0);
+    let zone_cut = white - (ZONE_INK_DARKNESS * span).max(4.0 * noise);
     let zone_score = if buf.zone.is_empty() {
         0.0
     } else {
@@ -250,7 +247,7 @@ fn measure_box(
             / buf.zone.len() as f64
     };
     // Halo score: share of clearly inked pixels, with the cut above this scan's noise.
-    let cut = white - (HALO_INK_DARKNESS * span).max(5.0 * noise);
+    let cut = white - (HALO_INK_DARKNESS * span).max(4.0 * noise);
     let halo_score = if buf.halo.is_empty() {
         0.0
     } else {
@@ -290,6 +287,20 @@ fn mad_sigma(sorted: &[u8], centre: f64) -> f64 {
         .collect();
     dev.sort_unstable();
     1.4826 * f64::from(dev[dev.len() / 2])
+}
+
+/// Mean of the 2 x 2 block at (x, y): halves a scan's pixel noise, keeps a two-pixel stroke.
+#[inline]
+fn mean2x2(raw: &[u8], width: usize, height: u32, x: u32, y: u32) -> u8 {
+    let row = y as usize * width;
+    let below = if y + 1 < height { row + width } else { row };
+    let k = x as usize;
+    let right = usize::from(k + 1 < width);
+    let sum = u16::from(raw[row + k])
+        + u16::from(raw[row + k + right])
+        + u16::from(raw[below + k])
+        + u16::from(raw[below + k + right]);
+    (sum / 4) as u8
 }
 
 fn percentile_of(a: &[u8], b: &[u8], p: f64) -> f64 {
