@@ -78,11 +78,11 @@ impl Canvas {
         let a = a.min(1.0);
         if self.channels == 1 {
             let v = f32::from(self.data[idx]);
-            self.data[idx] = (v + (ink.luminance() - v) * a).round() as u8;
+            self.data[idx] = (v + (ink.luminance() - v) * a + 0.5) as u8;
         } else {
             for c in 0..3 {
                 let v = f32::from(self.data[idx * 3 + c]);
-                self.data[idx * 3 + c] = (v + (ink.rgb[c] - v) * a).round() as u8;
+                self.data[idx * 3 + c] = (v + (ink.rgb[c] - v) * a + 0.5) as u8;
             }
         }
     }

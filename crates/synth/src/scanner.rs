@@ -92,21 +92,22 @@ pub fn scan(paper: &Canvas, p: &ScanParams, rng: &mut ChaCha8Rng) -> Scan {
         let gv = v as f32 / LIGHT_STEP as f32;
         let iv = gv as usize;
         let fv = gv - iv as f32;
-        for (u, l) in lrow.iter_mut().enumerate() {
-            let gu = u as f32 / LIGHT_STEP as f32;
-            let iu = gu as usize;
-            let fu = gu - iu as f32;
+        // Linear between grid columns, stepped per pixel (no per-pixel divisions).
+        for (iu, chunk) in lrow.chunks_mut(LIGHT_STEP).enumerate() {
             let at = |a: usize, b: usize| light_grid[b * lw + a];
-            let top = at(iu, iv) + (at(iu + 1, iv) - at(iu, iv)) * fu;
-            let bot = at(iu, iv + 1) + (at(iu + 1, iv + 1) - at(iu, iv + 1)) * fu;
-            *l = top + (bot - top) * fv;
+            let l0 = at(iu, iv) + (at(iu, iv + 1) - at(iu, iv)) * fv;
+            let l1 = at(iu + 1, iv) + (at(iu + 1, iv + 1) - at(iu + 1, iv)) * fv;
+            let step = (l1 - l0) / LIGHT_STEP as f32;
+            for (k, l) in chunk.iter_mut().enumerate() {
+                *l = l0 + step * k as f32;
+            }
         }
         let dx0 = 0.5 - cxo;
         let mut px = ia * dx0 + ib * dy + wp / 2.0 - 0.5;
         let mut py = -ib * dx0 + ia * dy + hp / 2.0 - 0.5;
         let row = &mut out[v * width * ch..(v + 1) * width * ch];
         for u in 0..width {
-            let (x0f, y0f) = (px.floor(), py.floor());
+            let (x0f, y0f) = (fast_floor(px), fast_floor(py));
             let (fx, fy) = ((px - x0f) as f32, (py - y0f) as f32);
             let (x0, y0) = (x0f as i64, y0f as i64);
             let w = [
@@ -167,7 +168,8 @@ pub fn scan(paper: &Canvas, p: &ScanParams, rng: &mut ChaCha8Rng) -> Scan {
         z ^= z >> 31;
         let sum = (z & 0xff) + ((z >> 8) & 0xff) + ((z >> 16) & 0xff) + ((z >> 24) & 0xff);
         let n = (sum as f32 - 510.0) * k;
-        *d = (s + n).round().clamp(0.0, 255.0) as u8;
+        // `as u8` saturates, so this rounds and clamps without a libm call.
+        *d = (s + n + 0.5) as u8;
     }
     if let Some(t) = p.bilevel_threshold {
         // Thresholding is done on luminance: a bilevel file is one channel.
@@ -192,6 +194,17 @@ pub fn scan(paper: &Canvas, p: &ScanParams, rng: &mut ChaCha8Rng) -> Scan {
 }
 
 const LIGHT_STEP: usize = 16;
+
+/// `floor` without a libm call (the baseline x86-64 target has no rounding instruction).
+#[inline]
+fn fast_floor(v: f64) -> f64 {
+    let t = v as i64 as f64;
+    if t > v {
+        t - 1.0
+    } else {
+        t
+    }
+}
 
 /// Illumination on a coarse grid (every LIGHT_STEP px): a gentle gradient plus a broad blotch.
 fn light_map(width: usize, height: usize, uneven: f64, rng: &mut ChaCha8Rng) -> Vec<f32> {
@@ -218,7 +231,7 @@ fn to_grey(data: &[u8], ch: usize) -> Vec<u8> {
     }
     data.chunks_exact(3)
         .map(|p| {
-            (0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])).round()
+            (0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]) + 0.5)
                 as u8
         })
         .collect()
