@@ -125,7 +125,8 @@ struct Candidate {
 pub fn register(decoded: &Decoded) -> Result<Registered<'_>, Unreadable> {
     let image = &decoded.image;
     let (w, h) = image.dimensions();
-    let stride = (w.min(h) / 350).max(1);
+    // About 250 samples across the short side: a fiducial still spans 8 or more.
+    let stride = (w.min(h) / 250).max(1);
     let sample = Sample::new(image, stride);
     let white = sample.percentile(0.90);
     if white < 60.0 {

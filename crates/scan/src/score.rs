@@ -8,7 +8,7 @@
 
 use crate::identify::Identified;
 use crate::reading::{BoxClass, BoxReading, StrayInk, Transform};
-use ecount_election::layout::{Rect, VotingBox, RULE_WIDTH};
+use ecount_election::layout::{Rect, VotingBox, BOX_TOP_IN_ROW, ROW_HEIGHT, RULE_WIDTH};
 use image::GrayImage;
 
 /// A mark-zone pixel (2 x 2 mean) is ink when at least this far from paper white towards
@@ -32,7 +32,7 @@ pub const STRADDLE: f32 = 0.01;
 /// Ink kept clear of the outline's outer edge before the halo starts, mm (registration slack).
 const HALO_GAP: f64 = 0.4;
 /// Stray-ink grid spacing, mm.
-const STRAY_STEP: f64 = 0.5;
+const STRAY_STEP: f64 = 0.6;
 /// Stray-ink darkness (of a 2 x 2 mean, against the white interpolated between the fiducials).
 const STRAY_DARKNESS: f64 = 0.15;
 /// Ink area (mm²) in one cluster above which stray ink may be identifying writing.
@@ -54,12 +54,11 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
     let tf = identified.transform;
     let inv = Inverse::of(&tf);
     let layout = &identified.layout;
-    let row_rules: Vec<f64> = (0..=layout.options).map(|k| layout.row(k).y0).collect();
     let mut buf = BoxBuffers::default();
     let vboxes = layout.voting_boxes();
     let measures: Vec<Measure> = vboxes
         .iter()
-        .map(|vb| measure_box(reg.image, &tf, &inv, vb, reg.black, &row_rules, &mut buf))
+        .map(|vb| measure_box(reg.image, &tf, &inv, vb, reg.black, &mut buf))
         .collect();
     let columns = layout.kind.columns();
     let straddles = (0..vboxes.len())
@@ -178,14 +177,18 @@ fn measure_box(
     inv: &Inverse,
     vb: &VotingBox,
     black: f64,
-    row_rules: &[f64],
     buf: &mut BoxBuffers,
 ) -> Measure {
     let zone = vb.mark_zone();
     let halo = vb.halo();
     let halo_inner = vb.outer.inflate(HALO_GAP);
     let rule_clear = RULE_WIDTH / 2.0 + 0.5;
-    let near_rule = |y: f64| row_rules.iter().any(|&r| (y - r).abs() < rule_clear);
+    // Only the two rules bounding the box's own row pass through its halo.
+    let (r0, r1) = (
+        vb.outer.y0 - BOX_TOP_IN_ROW,
+        vb.outer.y0 - BOX_TOP_IN_ROW + ROW_HEIGHT,
+    );
+    let near_rule = |y: f64| (y - r0).abs() < rule_clear || (y - r1).abs() < rule_clear;
     buf.zone.clear();
     buf.halo.clear();
     buf.side.clear();
@@ -225,15 +228,17 @@ fn measure_box(
     }
     // Paper white and its noise from the halo, which is mostly blank paper: the median is
     // unmoved by a mark spilling into part of it or by the odd speck.
-    let mut halo_sorted = buf.halo.clone();
-    halo_sorted.sort_unstable();
-    let white = if halo_sorted.is_empty() {
+    let mut hist = [0u32; 256];
+    for &p in &buf.halo {
+        hist[p as usize] += 1;
+    }
+    let white = if buf.halo.is_empty() {
         percentile_of(&buf.zone, &[], 0.9)
     } else {
-        f64::from(halo_sorted[halo_sorted.len() / 2])
+        hist_quantile(&hist, buf.halo.len(), 0.5)
     };
     let span = (white - black).max(25.0);
-    let noise = mad_sigma(&halo_sorted, white);
+    let noise = mad_sigma(&hist, buf.halo.len(), white);
     // Zone score: share of the zone inked beyond both a fixed darkness and this scan's noise
     // (the 2 x 2 mean halves the noise).
     let zone_cut = white - (ZONE_INK_DARKNESS * span).max(4.0 * noise);
@@ -275,18 +280,30 @@ fn measure_box(
     }
 }
 
-/// Robust noise estimate (median absolute deviation scaled to a standard deviation) of sorted
-/// samples around `centre`.
-fn mad_sigma(sorted: &[u8], centre: f64) -> f64 {
-    if sorted.is_empty() {
+/// Robust noise estimate (median absolute deviation, scaled to a standard deviation) of the
+/// samples in `hist` around `centre`.
+fn mad_sigma(hist: &[u32; 256], n: usize, centre: f64) -> f64 {
+    if n == 0 {
         return 0.0;
     }
-    let mut dev: Vec<u8> = sorted
-        .iter()
-        .map(|&p| (f64::from(p) - centre).abs().min(255.0) as u8)
-        .collect();
-    dev.sort_unstable();
-    1.4826 * f64::from(dev[dev.len() / 2])
+    let mut dev = [0u32; 256];
+    for (v, &count) in hist.iter().enumerate() {
+        dev[(v as f64 - centre).abs().min(255.0) as usize] += count;
+    }
+    1.4826 * hist_quantile(&dev, n, 0.5)
+}
+
+/// The value below which a share `q` of the `n` samples in `hist` lie.
+fn hist_quantile(hist: &[u32; 256], n: usize, q: f64) -> f64 {
+    let target = (q * n as f64) as u64;
+    let mut acc = 0u64;
+    for (v, &count) in hist.iter().enumerate() {
+        acc += u64::from(count);
+        if acc > target {
+            return v as f64;
+        }
+    }
+    255.0
 }
 
 /// Mean of the 2 x 2 block at (x, y): halves a scan's pixel noise, keeps a two-pixel stroke.
@@ -368,10 +385,15 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
     let nx = ((layout.width - 2.0 * margin) / STRAY_STEP) as usize;
     let ny = ((layout.height - 2.0 * margin) / STRAY_STEP) as usize;
     let mut ink = vec![false; nx * ny];
-    let span = |u: f64, v: f64| (reg.white_at(u, v) - reg.black).max(25.0);
+    let raw = reg.image.as_raw();
+
     let mut blocked: Vec<(f64, f64)> = Vec::new();
     for j in 0..ny {
         let y = margin + STRAY_STEP * j as f64;
+        // Paper white along this row, linear between its ends (the white field is bilinear).
+        let (ua, va) = tf.apply(margin, y);
+        let (ub, vb) = tf.apply(margin + STRAY_STEP * nx as f64, y);
+        let (wa, wb) = (reg.white_at(ua, va), reg.white_at(ub, vb));
         blocked.clear();
         blocked.extend(
             printed
@@ -398,10 +420,9 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
             }
             let (u, v) = tf.apply(x, y);
             if u >= 0.0 && v >= 0.0 && u < f64::from(iw) && v < f64::from(ih) {
-                let (x, y) = ((u as u32).min(iw - 2), (v as u32).min(ih - 2));
-                let px = |dx: u32, dy: u32| u32::from(reg.image.get_pixel(x + dx, y + dy).0[0]);
-                let p = f64::from(px(0, 0) + px(1, 0) + px(0, 1) + px(1, 1)) / 4.0;
-                if (reg.white_at(u, v) - p) / span(u, v) >= STRAY_DARKNESS {
+                let p = f64::from(mean2x2(raw, iw as usize, ih, u as u32, v as u32));
+                let white = wa + (wb - wa) * i as f64 / nx as f64;
+                if (white - p) / (white - reg.black).max(25.0) >= STRAY_DARKNESS {
                     ink[j * nx + i] = true;
                 }
             }
