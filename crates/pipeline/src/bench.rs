@@ -208,6 +208,19 @@ pub fn whole_scan(
     m
 }
 
+/// CPU time (user + system) this process has used so far, in seconds, on Linux. Unlike wall
+/// time it barely moves when other work shares the machine.
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at state, field 3.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    // Clock ticks: 100 per second on every Linux this runs on (USER_HZ).
+    Some((utime + stime) / 100.0)
+}
+
 /// The process's peak resident set (VmHWM) in KiB, on Linux.
 pub fn peak_rss_kib() -> Option<u64> {
     status_field("VmHWM:")
@@ -233,6 +246,20 @@ pub fn reset_peak_rss() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_time_grows_with_work() {
+        if cfg!(target_os = "linux") {
+            let before = cpu_seconds().unwrap();
+            let t = Instant::now();
+            let mut x = 0u64;
+            while t.elapsed().as_millis() < 300 {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+            }
+            let used = cpu_seconds().unwrap() - before;
+            assert!(used >= 0.1, "used {used} s of CPU");
+        }
+    }
 
     #[test]
     fn memory_figures_are_read() {
