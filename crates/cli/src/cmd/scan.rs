@@ -109,9 +109,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let summary = scan(&args.scan_root, &election, &mut store, &opts, &progress)
         .with_context(|| format!("scanning {}", args.scan_root.display()))?;
     progress.bar.finish_and_clear();
-    print!("{}", summary.to_text());
-    println!();
-    println!("Provisional results (papers counted so far; adjudication may change them)");
-    print!("{}", provisional_text(&election, &summary.tally));
+    let text = format!(
+        "{}\nProvisional results (papers counted so far; adjudication may change them)\n{}",
+        summary.to_text(),
+        provisional_text(&election, &summary.tally)
+    );
+    // A closed pipe (`| head`) is not an error of the count.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
     Ok(())
 }

@@ -4,6 +4,7 @@ use anyhow::Context;
 use ecount_election::Election;
 use ecount_pipeline::provisional_text;
 use ecount_store::{AreaProgress, CountStore, SqliteStore};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -72,10 +73,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("opening the count store {}", args.db.display()))?;
     let progress = store.progress(&election).context("reading progress")?;
     let tally = store.tally(&election).context("reading the tally")?;
+    let mut o = String::new();
 
-    println!("{} ({})", election.name, election.date);
-    println!();
-    println!("{}", heading("Area"));
+    let _ = writeln!(o, "{} ({})", election.name, election.date);
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", heading("Area"));
     let mut centres = vec![Row::default(); election.centres.len()];
     let mut total = Row::default();
     let mut unassigned = Row::default();
@@ -84,24 +86,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let Some(area) = election.areas.get(p.area) else {
             continue;
         };
-        println!("{}", row.line(&area.name));
+        let _ = writeln!(o, "{}", row.line(&area.name));
         match area.centre {
             Some(c) if c < centres.len() => centres[c].add(row),
             _ => unassigned.add(row),
         }
         total.add(row);
     }
-    println!("{}", total.line("All areas"));
-    println!();
-    println!("{}", heading("Count centre"));
+    let _ = writeln!(o, "{}", total.line("All areas"));
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", heading("Count centre"));
     for (c, row) in election.centres.iter().zip(&centres) {
-        println!("{}", row.line(&c.name));
+        let _ = writeln!(o, "{}", row.line(&c.name));
     }
     if unassigned.scanned > 0 {
-        println!("{}", unassigned.line("(no centre)"));
+        let _ = writeln!(o, "{}", unassigned.line("(no centre)"));
     }
-    println!();
-    println!("Provisional shares (counted and adjudicated papers; Mayor: first choices)");
-    print!("{}", provisional_text(&election, &tally));
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "Provisional shares (counted and adjudicated papers; Mayor: first choices)"
+    );
+    o.push_str(&provisional_text(&election, &tally));
+    // A closed pipe (`| head`) is not an error.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), o.as_bytes());
     Ok(())
 }
