@@ -18,7 +18,7 @@ pub const ZONE_INK_DARKNESS: f64 = 0.10;
 /// above the scan's noise).
 pub const HALO_INK_DARKNESS: f64 = 0.15;
 /// Mark-zone ink fraction below which a box is empty.
-pub const EMPTY_BELOW: f32 = 0.003;
+pub const EMPTY_BELOW: f32 = 0.0025;
 /// Mark-zone ink fraction at or above which a box is marked.
 pub const MARKED_FROM: f32 = 0.008;
 /// Halo ink fraction beside an empty box that makes it doubtful.
