@@ -71,7 +71,9 @@ fn judge(truth: &Truth, outcome: &ecount_scan::Outcome) -> Verdict {
         (_, Ok(r)) if !r.needs_adjudication() => Verdict::SilentMisread,
         (_, Ok(_)) => Verdict::Flagged,
         (Expected::SetAside { outcome }, Err(u)) if u.name() == outcome => Verdict::SetAside,
-        (Expected::OfficialMarkReview, Err(u)) if u.wants_official_mark_review() => Verdict::SetAside,
+        (Expected::OfficialMarkReview, Err(u)) if u.wants_official_mark_review() => {
+            Verdict::SetAside
+        }
         (_, Err(_)) => Verdict::WrongSetAside,
     }
 }
@@ -124,7 +126,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let t2 = Instant::now();
             let verdict = judge(&paper.truth, &outcome);
             let void_right_head = match (&paper.truth.expected, &outcome) {
-                (Expected::Vote(v @ Vote::Rejected { .. }), Ok(r)) => r.needs_adjudication() && r.vote == *v,
+                (Expected::Vote(v @ Vote::Rejected { .. }), Ok(r)) => {
+                    r.needs_adjudication() && r.vote == *v
+                }
                 _ => false,
             };
             let got = match &outcome {
@@ -184,7 +188,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     s.read_ms_per_paper = 1e3 * read / timed.max(1) as f64;
 
     if args.verbose {
-        for r in results.iter().filter(|r| !matches!(r.verdict, Verdict::Counted | Verdict::Flagged | Verdict::SetAside)) {
+        for r in results.iter().filter(|r| {
+            !matches!(
+                r.verdict,
+                Verdict::Counted | Verdict::Flagged | Verdict::SetAside
+            )
+        }) {
             eprintln!(
                 "{:?} {} case={} expected={:?} got={}",
                 r.verdict, r.truth.file, r.truth.case, r.truth.expected, r.got
@@ -219,7 +228,13 @@ fn print_table(s: &Summary, args: &Args) {
     ];
     println!(
         "{:<22} {:>7} {:>7} {:>13} {:>9} {:>15} {:>14}",
-        "case", "counted", "flagged", "flagged-clear", "set-aside", "wrong-set-aside", "silent-misread"
+        "case",
+        "counted",
+        "flagged",
+        "flagged-clear",
+        "set-aside",
+        "wrong-set-aside",
+        "silent-misread"
     );
     for (case, row) in &s.cases {
         let n = |v: Verdict| row.get(&v).copied().unwrap_or(0);

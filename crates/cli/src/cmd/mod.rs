@@ -1,9 +1,9 @@
 pub mod audit;
 pub mod bench;
 pub mod declare;
+pub mod eval;
 pub mod export;
 pub mod generate;
-pub mod eval;
 pub mod read;
 pub mod replay;
 pub mod review;
