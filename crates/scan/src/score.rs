@@ -23,6 +23,8 @@ pub const EMPTY_BELOW: f32 = 0.0025;
 pub const MARKED_FROM: f32 = 0.008;
 /// Halo ink fraction beside an empty box that makes it doubtful.
 pub const HALO_DOUBTFUL: f32 = 0.01;
+/// Ink in the mark zone spanning less than this (mm) either way is a dot, not a clear mark.
+pub const DOT_EXTENT_MM: f32 = 3.0;
 /// Below this a mark is weak enough that ink outside the box puts its meaning in doubt.
 pub const WEAK_MARK: f32 = 0.05;
 /// Halo score, as a share of the zone score, from which a weak mark counts as spilling.
@@ -70,7 +72,7 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .iter()
         .zip(&measures)
         .map(|(vb, m)| {
-            let class = classify(m.zone, m.halo);
+            let class = classify(m.zone, m.halo, m.extent);
             BoxReading {
                 row: vb.row as u16,
                 column: vb.column as u8,
@@ -94,10 +96,12 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 }
 
 /// The class of a box from its two scores.
-pub fn classify(zone: f32, halo: f32) -> BoxClass {
+pub fn classify(zone: f32, halo: f32, extent: f32) -> BoxClass {
     // A weak mark with as much ink outside the box as in it may be meant for a neighbour.
     let spilling = zone < WEAK_MARK && halo >= SPILL_RATIO * zone;
-    if zone >= MARKED_FROM && !spilling {
+    // A small dot (a resting pencil point?) is for a person to judge, however dark.
+    let dot = extent < DOT_EXTENT_MM;
+    if zone >= MARKED_FROM && !spilling && !dot {
         BoxClass::Marked
     } else if zone >= EMPTY_BELOW || halo >= HALO_DOUBTFUL {
         BoxClass::Doubtful
@@ -109,6 +113,8 @@ pub fn classify(zone: f32, halo: f32) -> BoxClass {
 struct Measure {
     zone: f32,
     halo: f32,
+    /// Larger side (mm) of the box around the zone's ink: a dot is small, a stroke is not.
+    extent: f32,
     /// Halo ink above and below the box only: a mark across the gap between two boxes of a
     /// column shows in the lower box's top and the upper box's bottom.
     top: f32,
@@ -118,6 +124,8 @@ struct Measure {
 #[derive(Default)]
 struct BoxBuffers {
     zone: Vec<u8>,
+    /// Paper position (mm) of each zone sample.
+    zone_at: Vec<(f32, f32)>,
     halo: Vec<u8>,
     side: Vec<Side>,
 }
@@ -190,6 +198,7 @@ fn measure_box(
     );
     let near_rule = |y: f64| (y - r0).abs() < rule_clear || (y - r1).abs() < rule_clear;
     buf.zone.clear();
+    buf.zone_at.clear();
     buf.halo.clear();
     buf.side.clear();
     let width = img.width() as usize;
@@ -209,6 +218,7 @@ fn measure_box(
                     if zone.contains_xy(u, v) {
                         // 2 x 2 mean: halves the scan's pixel noise, keeps a 2-pixel stroke.
                         buf.zone.push(mean2x2(raw, width, height, px, py));
+                        buf.zone_at.push((u as f32, v as f32));
                     }
                 } else if halo.contains_xy(u, v) && !halo_inner.contains_xy(u, v) && !near_rule(v) {
                     buf.halo.push(mean2x2(raw, width, height, px, py));
@@ -242,14 +252,19 @@ fn measure_box(
     // Zone score: share of the zone inked beyond both a fixed darkness and this scan's noise
     // (the 2 x 2 mean halves the noise).
     let zone_cut = white - (ZONE_INK_DARKNESS * span).max(4.0 * noise);
-    let zone_score = if buf.zone.is_empty() {
+    let (mut inked, mut lo, mut hi) = (0usize, (f32::MAX, f32::MAX), (f32::MIN, f32::MIN));
+    for (&p, &(x, y)) in buf.zone.iter().zip(&buf.zone_at) {
+        if f64::from(p) <= zone_cut {
+            inked += 1;
+            lo = (lo.0.min(x), lo.1.min(y));
+            hi = (hi.0.max(x), hi.1.max(y));
+        }
+    }
+    let zone_score = inked as f64 / buf.zone.len().max(1) as f64;
+    let extent = if inked == 0 {
         0.0
     } else {
-        buf.zone
-            .iter()
-            .filter(|&&p| f64::from(p) <= zone_cut)
-            .count() as f64
-            / buf.zone.len() as f64
+        (hi.0 - lo.0).max(hi.1 - lo.1)
     };
     // Halo score: share of clearly inked pixels, with the cut above this scan's noise.
     let cut = white - (HALO_INK_DARKNESS * span).max(4.0 * noise);
@@ -275,6 +290,7 @@ fn measure_box(
     Measure {
         zone: zone_score as f32,
         halo: halo_score as f32,
+        extent,
         top: side_score(Side::Top),
         bottom: side_score(Side::Bottom),
     }
