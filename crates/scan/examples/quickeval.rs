@@ -27,7 +27,11 @@ fn main() {
         bilevel,
         jpeg_quality: None,
     };
-    let results: Vec<String> = (0..n)
+    let from: u64 = std::env::var("FROM")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let results: Vec<String> = (from..n)
         .into_par_iter()
         .filter_map(|i| {
             let dir = format!("/tmp/evalcache/{mix:?}-{seed}-{dpi}-{format:?}-{bilevel}");

@@ -499,7 +499,7 @@ impl Sample {
                     && bw <= max_side
                     && bh <= max_side
                     && (bw / bh - 1.0).abs() < 0.3
-                    && fill > 0.7
+                    && fill > 0.55
             })
             .filter(|s| self.quiet_around(s.x0, s.y0, s.x1, s.y1, t))
             .map(|s| {
