@@ -134,15 +134,22 @@ pub fn register(decoded: &Decoded) -> Result<Registered<'_>, Unreadable> {
             detail: format!("page too dark (paper white {white:.0})"),
         });
     }
-    let candidates = sample.square_blobs(0.55 * white);
-    if candidates.len() < 3 {
-        return Err(Unreadable::NotABallot {
-            detail: format!("{} fiducial-like squares found, 4 needed", candidates.len()),
-        });
-    }
-    let (quad, ppm) = match best_rectangle(&candidates) {
+    // Solid squares first; only if they give no rectangle, accept blobs whose edges noise has
+    // eaten (a fiducial is only about 8 samples across). Missing-corner reports use the
+    // strict set, so bold print on a page that is not a ballot is not taken for fiducials.
+    let strict = sample.square_blobs(0.55 * white, 0.7);
+    let found = best_rectangle(&strict).or_else(|| {
+        let loose = sample.square_blobs(0.55 * white, 0.55);
+        best_rectangle(&loose)
+    });
+    let (quad, ppm) = match found {
         Some(q) => q,
-        None => return Err(missing_or_not_ballot(&candidates)),
+        None if strict.len() < 3 => {
+            return Err(Unreadable::NotABallot {
+                detail: format!("{} fiducial-like squares found, 4 needed", strict.len()),
+            })
+        }
+        None => return Err(missing_or_not_ballot(&strict)),
     };
     let mut centres = [(0.0, 0.0); 4];
     let mut whites = [0.0; 4];
@@ -201,6 +208,14 @@ fn missing_or_not_ballot(candidates: &[Candidate]) -> Unreadable {
                     let (vx, vy) = (c.x - base.x, c.y - base.y);
                     let len = (vx * vx + vy * vy).sqrt();
                     if len < 100.0 * ppm || vy.abs() < 3.0 * vx.abs() {
+                        continue;
+                    }
+                    // The third square must be a fiducial too, at a height some paper has.
+                    let rows = (len / ppm + 2.0 * FIDUCIAL_INSET - 130.0) / 18.0;
+                    if (c.side / ppm - FIDUCIAL_SIZE).abs() > 0.3 * FIDUCIAL_SIZE
+                        || (rows - rows.round()).abs() > 0.15
+                        || !(1.0..=40.0).contains(&rows.round())
+                    {
                         continue;
                     }
                     let cos = (vx * dx + vy * dy) / (len * (dx * dx + dy * dy).sqrt());
@@ -409,7 +424,7 @@ impl Sample {
 
     /// Solid dark square-ish components of plausible fiducial size that do not touch the
     /// image edge and stand in clear paper.
-    fn square_blobs(&self, threshold: f64) -> Vec<Candidate> {
+    fn square_blobs(&self, threshold: f64, min_fill: f64) -> Vec<Candidate> {
         let t = threshold as u8;
         let (w, h) = (self.w, self.h);
         let mut labels = vec![u32::MAX; w * h];
@@ -499,7 +514,7 @@ impl Sample {
                     && bw <= max_side
                     && bh <= max_side
                     && (bw / bh - 1.0).abs() < 0.3
-                    && fill > 0.55
+                    && fill > min_fill
             })
             .filter(|s| self.quiet_around(s.x0, s.y0, s.x1, s.y1, t))
             .map(|s| {
