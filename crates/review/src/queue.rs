@@ -696,24 +696,10 @@ fn render_paper(app: &Shared, user: &User, p: &PaperDetail, mode: Mode, q: &Queu
 }
 
 pub(crate) fn fmt_time(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    // "2026-05-07 22:15:00 UTC", read more easily on screen than RFC 3339.
+    ecount_tally::nist::rfc3339_utc(t)
+        .replacen('T', " ", 1)
+        .replace('Z', " UTC")
 }
 
 #[derive(Debug, Deserialize)]
