@@ -18,6 +18,11 @@ pub struct Decoded {
 
 /// Decodes PNG, JPEG or TIFF (including CCITT G4) of any bit depth or colour to luminance.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, Unreadable> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        if let Some(d) = jpeg_luma(bytes)? {
+            return Ok(d);
+        }
+    }
     if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
         if let Some(d) = bilevel_tiff(bytes)? {
             return Ok(d);
@@ -31,9 +36,58 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, Unreadable> {
     let image = reader(bytes)?
         .decode()
         .map_err(|e| limit_or_failed(e, bytes))?;
-    Ok(Decoded {
-        image: image.into_luma8(),
-    })
+    Ok(Decoded { image: luma(image) })
+}
+
+/// A JPEG decoded straight to its luma channel: a colour scan's chroma is never upsampled or
+/// converted (the image crate's RGB decode and float conversion to grey cost 40% more).
+/// `None` when zune-jpeg cannot give luma for this file, so the general path tries it.
+fn jpeg_luma(bytes: &[u8]) -> Result<Option<Decoded>, Unreadable> {
+    use zune_core::bytestream::ZCursor;
+    use zune_core::colorspace::ColorSpace;
+    use zune_core::options::DecoderOptions;
+    let options = DecoderOptions::default()
+        .set_max_width(MAX_DIMENSION as usize)
+        .set_max_height(MAX_DIMENSION as usize)
+        .jpeg_set_out_colorspace(ColorSpace::Luma);
+    let mut dec = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    if dec.decode_headers().is_err() {
+        return Ok(None);
+    }
+    let Some((w, h)) = dec.dimensions() else {
+        return Ok(None);
+    };
+    let (width, height) = (w as u32, h as u32);
+    check_size(width, height)?;
+    if dec.output_buffer_size() != Some(w * h) {
+        return Ok(None);
+    }
+    let mut data = vec![0u8; w * h];
+    if dec.decode_into(&mut data).is_err() {
+        return Ok(None);
+    }
+    Ok(GrayImage::from_raw(width, height, data).map(|image| Decoded { image }))
+}
+
+/// Luminance of a decoded image; 8-bit RGB by integer Rec. 601 weights (the image crate's
+/// conversion goes through floats and `roundf` per pixel).
+fn luma(image: image::DynamicImage) -> GrayImage {
+    match image {
+        image::DynamicImage::ImageLuma8(g) => g,
+        image::DynamicImage::ImageRgb8(rgb) => {
+            let (w, h) = rgb.dimensions();
+            let data = rgb
+                .as_raw()
+                .chunks_exact(3)
+                .map(|p| {
+                    let y = 77 * u32::from(p[0]) + 150 * u32::from(p[1]) + 29 * u32::from(p[2]);
+                    ((y + 128) >> 8) as u8
+                })
+                .collect();
+            GrayImage::from_raw(w, h, data).unwrap_or_else(|| GrayImage::new(w, h))
+        }
+        other => other.into_luma8(),
+    }
 }
 
 /// A 1-bit TIFF (the usual CCITT G4 scan), expanded to 8 bits with a table: the image crate's
@@ -224,6 +278,46 @@ mod tests {
             .collect();
         let bytes = ecount_synth::scanner::g4_tiff(&grey, w, h, 200, 128).unwrap();
         assert_eq!(decode(&bytes).unwrap().image.as_raw(), &grey);
+    }
+
+    /// Grey and colour JPEGs decode to the luminance the image crate gives, within rounding
+    /// (the image crate takes luma of the clipped, upsampled RGB; we take the coded luma).
+    #[test]
+    fn jpeg_luma_matches_the_general_decoder() {
+        let (w, h) = (1300u32, 1150u32);
+        // Tinted paper with dark and coloured strokes, like a colour scan.
+        let rgb = image::RgbImage::from_fn(w, h, |x, y| {
+            if (x / 7 + y / 13) % 9 == 0 {
+                image::Rgb([30, 40, 150])
+            } else if (x + 2 * y) % 97 < 3 {
+                image::Rgb([20, 20, 20])
+            } else {
+                image::Rgb([240, 235, (215 + (x + y) % 20) as u8])
+            }
+        });
+        for img in [
+            image::DynamicImage::ImageRgb8(rgb.clone()),
+            image::DynamicImage::ImageLuma8(image::DynamicImage::ImageRgb8(rgb).into_luma8()),
+        ] {
+            let mut bytes = Vec::new();
+            img.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Jpeg)
+                .unwrap();
+            let fast = decode(&bytes).unwrap().image;
+            let general = image::load_from_memory(&bytes).unwrap().into_luma8();
+            assert_eq!(fast.dimensions(), general.dimensions());
+            let diffs: Vec<u8> = fast
+                .as_raw()
+                .iter()
+                .zip(general.as_raw())
+                .map(|(a, b)| a.abs_diff(*b))
+                .collect();
+            let mean = diffs.iter().map(|&d| f64::from(d)).sum::<f64>() / diffs.len() as f64;
+            assert!(mean < 1.0, "mean difference {mean}");
+            assert!(
+                diffs.iter().all(|&d| d <= 24),
+                "a pixel differs by more than 24"
+            );
+        }
     }
 
     #[test]

@@ -23,6 +23,15 @@ pub struct Args {
     /// ~/.cache/ecount-bench, else target/bench-cache).
     #[arg(long)]
     cache: Option<PathBuf>,
+    /// Scan resolution of the corpus.
+    #[arg(long, default_value_t = 200)]
+    dpi: u32,
+    /// File format of the corpus: jpeg, png or tiff (CCITT G4).
+    #[arg(long, default_value = "jpeg")]
+    format: ecount_synth::OutputFormat,
+    /// Threshold the corpus to black and white (a TIFF corpus always is).
+    #[arg(long)]
+    bilevel: bool,
     /// Corpus seed.
     #[arg(long, default_value_t = 2016)]
     seed: u64,
@@ -146,7 +155,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let cache = cache_dir(args.cache);
     eprintln!("corpus: {} papers under {}", args.ballots, cache.display());
     let bar = indicatif::ProgressBar::new(args.ballots);
-    let root = corpus(&election, args.ballots, args.seed, &cache, &|n| {
+    let opts = ecount_synth::RenderOptions {
+        dpi: args.dpi,
+        format: args.format,
+        bilevel: args.bilevel || args.format == ecount_synth::OutputFormat::Tiff,
+        jpeg_quality: None,
+    };
+    let root = corpus(&election, args.ballots, args.seed, &opts, &cache, &|n| {
         bar.set_position(n)
     })
     .context("rendering the bench corpus")?;
