@@ -35,8 +35,14 @@ pub const STRADDLE: f32 = 0.01;
 const HALO_GAP: f64 = 0.4;
 /// Stray-ink grid spacing, mm.
 const STRAY_STEP: f64 = 0.6;
-/// Stray-ink darkness (of a 2 x 2 mean, against the white interpolated between the fiducials).
-const STRAY_DARKNESS: f64 = 0.15;
+/// Stray-ink darkness (of a 2 x 2 mean, against the paper white of its cell, and above the
+/// cell's noise).
+const STRAY_DARKNESS: f64 = 0.12;
+/// Clear space kept around rules and the code strip beyond their printed edges, mm: blur,
+/// JPEG ringing and registration error put a faint shadow there.
+const STRAY_PRINT_PAD: f64 = 1.0;
+/// Stray-ink cells (grid points a side) over which paper white and noise are measured.
+const STRAY_CELL: usize = 16;
 /// Ink area (mm²) in one cluster above which stray ink may be identifying writing.
 pub const STRAY_MIN_AREA: f32 = 2.0;
 /// Stray clusters must also span at least this much (mm): a speck of dust does not.
@@ -123,9 +129,6 @@ struct Measure {
 
 #[derive(Default)]
 struct BoxBuffers {
-    zone: Vec<u8>,
-    /// Paper position (mm) of each zone sample.
-    zone_at: Vec<(f32, f32)>,
     halo: Vec<u8>,
     side: Vec<Side>,
 }
@@ -163,6 +166,41 @@ impl Inverse {
     }
 }
 
+impl Inverse {
+    /// Paper position of image pixel (x, y).
+    #[inline]
+    fn at(&self, x: u32, y: f64) -> (f64, f64) {
+        let x = f64::from(x);
+        (
+            self.a * x + self.b * y + self.c,
+            self.d * x + self.e * y + self.f,
+        )
+    }
+
+    /// The pixels of image row `y`, within `x0..=x1`, whose paper positions fall in `r`: both
+    /// paper coordinates are linear along a row, so the span is solved, not searched.
+    fn row_span(&self, r: &Rect, y: f64, x0: u32, x1: u32) -> Option<(u32, u32)> {
+        let (mut lo, mut hi) = (f64::from(x0), f64::from(x1));
+        // u = a x + (b y + c) in [r.x0, r.x1]; v = d x + (e y + f) in [r.y0, r.y1].
+        for (k, base, min, max) in [
+            (self.a, self.b * y + self.c, r.x0, r.x1),
+            (self.d, self.e * y + self.f, r.y0, r.y1),
+        ] {
+            if k.abs() < 1e-12 {
+                if base < min || base > max {
+                    return None;
+                }
+                continue;
+            }
+            let (p, q) = ((min - base) / k, (max - base) / k);
+            lo = lo.max(p.min(q));
+            hi = hi.min(p.max(q));
+        }
+        let (lo, hi) = (lo.ceil(), hi.floor());
+        (lo <= hi).then_some((lo as u32, hi as u32))
+    }
+}
+
 fn image_bounds(tf: &Transform, r: &Rect, img: &GrayImage) -> (u32, u32, u32, u32) {
     let pts = r.corners().map(|p| tf.apply(p.x, p.y));
     let (w, h) = img.dimensions();
@@ -197,43 +235,37 @@ fn measure_box(
         vb.outer.y0 - BOX_TOP_IN_ROW + ROW_HEIGHT,
     );
     let near_rule = |y: f64| (y - r0).abs() < rule_clear || (y - r1).abs() < rule_clear;
-    buf.zone.clear();
-    buf.zone_at.clear();
     buf.halo.clear();
     buf.side.clear();
     let width = img.width() as usize;
     let height = img.height();
     let raw = img.as_raw();
-    // The mark zone at full resolution; the halo, 20 times the area, on every other pixel.
-    for (rect, step, is_zone) in [(zone, 1u32, true), (halo, 2u32, false)] {
-        let (x0, y0, x1, y1) = image_bounds(tf, &rect, img);
-        for py in (y0..=y1).step_by(step as usize) {
-            let fy = f64::from(py);
-            // Paper coordinates of (x0, py), then step along the image row.
-            let mut u = inv.a * f64::from(x0) + inv.b * fy + inv.c;
-            let mut v = inv.d * f64::from(x0) + inv.e * fy + inv.f;
-            let (du, dv) = (inv.a * f64::from(step), inv.d * f64::from(step));
-            for px in (x0..=x1).step_by(step as usize) {
-                if is_zone {
-                    if zone.contains_xy(u, v) {
-                        // 2 x 2 mean: halves the scan's pixel noise, keeps a 2-pixel stroke.
-                        buf.zone.push(mean2x2(raw, width, height, px, py));
-                        buf.zone_at.push((u as f32, v as f32));
-                    }
-                } else if halo.contains_xy(u, v) && !halo_inner.contains_xy(u, v) && !near_rule(v) {
-                    buf.halo.push(mean2x2(raw, width, height, px, py));
-                    let side = if v < vb.outer.y0 {
-                        Side::Top
-                    } else if v > vb.outer.y1 {
-                        Side::Bottom
-                    } else {
-                        Side::Beside
-                    };
-                    buf.side.push(side);
-                }
-                u += du;
-                v += dv;
+    // The halo first (20 times the zone's area, so on every other pixel): it gives this box's
+    // paper white and noise, and with them the zone is scored in one pass with no buffer.
+    let (x0, y0, x1, y1) = image_bounds(tf, &halo, img);
+    let dv = inv.d * 2.0;
+    for py in (y0..=y1).step_by(2) {
+        let fy = f64::from(py);
+        // Only the stretches of this row inside the halo and outside the box are visited.
+        let Some((h0, h1)) = inv.row_span(&halo, fy, x0, x1) else {
+            continue;
+        };
+        let inner = inv.row_span(&halo_inner, fy, h0, h1);
+        let (_, mut v) = inv.at(h0, fy);
+        for px in (h0..=h1).step_by(2) {
+            let in_box = inner.is_some_and(|(i0, i1)| px >= i0 && px <= i1);
+            if !in_box && !near_rule(v) {
+                buf.halo.push(mean2x2(raw, width, height, px, py));
+                let side = if v < vb.outer.y0 {
+                    Side::Top
+                } else if v > vb.outer.y1 {
+                    Side::Bottom
+                } else {
+                    Side::Beside
+                };
+                buf.side.push(side);
             }
+            v += dv;
         }
     }
     // Paper white and its noise from the halo, which is mostly blank paper: the median is
@@ -242,8 +274,32 @@ fn measure_box(
     for &p in &buf.halo {
         hist[p as usize] += 1;
     }
+    // The mark zone at full resolution (2 x 2 means: they halve the scan's pixel noise and
+    // keep a two-pixel stroke).
+    let (x0, y0, x1, y1) = image_bounds(tf, &zone, img);
+    let zone_pass = |visit: &mut dyn FnMut(u8, f64, f64)| {
+        for py in y0..=y1 {
+            let fy = f64::from(py);
+            let Some((z0, z1)) = inv.row_span(&zone, fy, x0, x1) else {
+                continue;
+            };
+            let (mut u, mut v) = inv.at(z0, fy);
+            for px in z0..=z1 {
+                visit(mean2x2(raw, width, height, px, py), u, v);
+                u += inv.a;
+                v += inv.d;
+            }
+        }
+    };
     let white = if buf.halo.is_empty() {
-        percentile_of(&buf.zone, &[], 0.9)
+        // No halo on the image (a box at its very edge): the zone's own light pixels.
+        let mut zh = [0u32; 256];
+        let mut n = 0usize;
+        zone_pass(&mut |p, _, _| {
+            zh[p as usize] += 1;
+            n += 1;
+        });
+        hist_quantile(&zh, n, 0.9)
     } else {
         hist_quantile(&hist, buf.halo.len(), 0.5)
     };
@@ -252,19 +308,21 @@ fn measure_box(
     // Zone score: share of the zone inked beyond both a fixed darkness and this scan's noise
     // (the 2 x 2 mean halves the noise).
     let zone_cut = white - (ZONE_INK_DARKNESS * span).max(4.0 * noise);
-    let (mut inked, mut lo, mut hi) = (0usize, (f32::MAX, f32::MAX), (f32::MIN, f32::MIN));
-    for (&p, &(x, y)) in buf.zone.iter().zip(&buf.zone_at) {
+    let (mut inked, mut total) = (0usize, 0usize);
+    let (mut lo, mut hi) = ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN));
+    zone_pass(&mut |p, x, y| {
+        total += 1;
         if f64::from(p) <= zone_cut {
             inked += 1;
             lo = (lo.0.min(x), lo.1.min(y));
             hi = (hi.0.max(x), hi.1.max(y));
         }
-    }
-    let zone_score = inked as f64 / buf.zone.len().max(1) as f64;
+    });
+    let zone_score = inked as f64 / total.max(1) as f64;
     let extent = if inked == 0 {
         0.0
     } else {
-        (hi.0 - lo.0).max(hi.1 - lo.1)
+        (hi.0 - lo.0).max(hi.1 - lo.1) as f32
     };
     // Halo score: share of clearly inked pixels, with the cut above this scan's noise.
     let cut = white - (HALO_INK_DARKNESS * span).max(4.0 * noise);
@@ -336,34 +394,6 @@ fn mean2x2(raw: &[u8], width: usize, height: u32, x: u32, y: u32) -> u8 {
     (sum / 4) as u8
 }
 
-fn percentile_of(a: &[u8], b: &[u8], p: f64) -> f64 {
-    let mut hist = [0usize; 256];
-    for &v in a.iter().chain(b) {
-        hist[v as usize] += 1;
-    }
-    let total = a.len() + b.len();
-    let target = (p * total as f64) as usize;
-    let mut acc = 0;
-    for (v, &n) in hist.iter().enumerate() {
-        acc += n;
-        if acc > target {
-            return v as f64;
-        }
-    }
-    255.0
-}
-
-trait ContainsXy {
-    fn contains_xy(&self, x: f64, y: f64) -> bool;
-}
-
-impl ContainsXy for Rect {
-    #[inline]
-    fn contains_xy(&self, x: f64, y: f64) -> bool {
-        x >= self.x0 && x <= self.x1 && y >= self.y0 && y <= self.y1
-    }
-}
-
 /// Ink on a sparse grid over the parts of the paper where nothing is printed and no box's halo
 /// reaches, clustered; clusters big enough to be writing are reported.
 fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
@@ -373,7 +403,7 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
     let (iw, ih) = reg.image.dimensions();
     let mut printed: Vec<Rect> = Vec::new();
     printed.extend(layout.fiducials().iter().map(|r| r.inflate(1.5)));
-    printed.push(layout.strip_area().inflate(1.5));
+    printed.push(layout.strip_area().inflate(1.5 + STRAY_PRINT_PAD));
     printed.push(layout.header_zone().inflate(1.0));
     printed.push(layout.column_heading_zone().inflate(0.5));
     printed.extend((0..layout.options).map(|k| layout.row_text(k)));
@@ -382,7 +412,7 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
         let spill = if b.class == BoxClass::Empty { 0.0 } else { 4.0 };
         printed.push(vb.halo().inflate(spill));
     }
-    let rule_pad = RULE_WIDTH / 2.0 + 0.6;
+    let rule_pad = RULE_WIDTH / 2.0 + STRAY_PRINT_PAD;
     let rules: Vec<Rect> = layout
         .rules()
         .iter()
@@ -400,16 +430,17 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
     let margin = 4.0;
     let nx = ((layout.width - 2.0 * margin) / STRAY_STEP) as usize;
     let ny = ((layout.height - 2.0 * margin) / STRAY_STEP) as usize;
-    let mut ink = vec![false; nx * ny];
+    // First pass: a 2 x 2 mean at every unblocked grid point on the image (255 elsewhere,
+    // which never counts as ink).
+    let mut vals = vec![255u8; nx * ny];
+    let mut valid = vec![false; nx * ny];
     let raw = reg.image.as_raw();
-
     let mut blocked: Vec<(f64, f64)> = Vec::new();
     for j in 0..ny {
         let y = margin + STRAY_STEP * j as f64;
-        // Paper white along this row, linear between its ends (the white field is bilinear).
         let (ua, va) = tf.apply(margin, y);
         let (ub, vb) = tf.apply(margin + STRAY_STEP * nx as f64, y);
-        let (wa, wb) = (reg.white_at(ua, va), reg.white_at(ub, vb));
+        let (du, dv) = ((ub - ua) / nx as f64, (vb - va) / nx as f64);
         blocked.clear();
         blocked.extend(
             printed
@@ -429,22 +460,58 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
             }
             if let Some(&(b0, b1)) = blocked.get(next_block) {
                 if x >= b0 {
-                    let _ = b0;
                     i = (((b1 - margin) / STRAY_STEP).floor() as usize + 1).max(i + 1);
                     continue;
                 }
             }
-            let (u, v) = tf.apply(x, y);
+            let (u, v) = (ua + du * i as f64, va + dv * i as f64);
             if u >= 0.0 && v >= 0.0 && u < f64::from(iw) && v < f64::from(ih) {
-                let p = f64::from(mean2x2(raw, iw as usize, ih, u as u32, v as u32));
-                let white = wa + (wb - wa) * i as f64 / nx as f64;
-                if (white - p) / (white - reg.black).max(25.0) >= STRAY_DARKNESS {
-                    ink[j * nx + i] = true;
-                }
+                vals[j * nx + i] = mean2x2(raw, iw as usize, ih, u as u32, v as u32);
+                valid[j * nx + i] = true;
             }
             i += 1;
         }
     }
+    // Paper white and noise per cell of STRAY_CELL x STRAY_CELL grid points, from the cell's
+    // own samples: uneven lighting and a blotchy scanner lamp move the white by more than
+    // faint pencil darkens it, so a white interpolated between the fiducials is not enough.
+    let (cx, cy) = (nx.div_ceil(STRAY_CELL), ny.div_ceil(STRAY_CELL));
+    let mut cut = vec![0f64; cx * cy];
+    for cj in 0..cy {
+        for ci in 0..cx {
+            let mut hist = [0u32; 256];
+            let mut n = 0usize;
+            for j in cj * STRAY_CELL..((cj + 1) * STRAY_CELL).min(ny) {
+                for i in ci * STRAY_CELL..((ci + 1) * STRAY_CELL).min(nx) {
+                    if valid[j * nx + i] {
+                        hist[vals[j * nx + i] as usize] += 1;
+                        n += 1;
+                    }
+                }
+            }
+            let centre = (
+                margin + STRAY_STEP * ((ci as f64 + 0.5) * STRAY_CELL as f64),
+                margin + STRAY_STEP * ((cj as f64 + 0.5) * STRAY_CELL as f64),
+            );
+            let (u, v) = tf.apply(centre.0.min(layout.width), centre.1.min(layout.height));
+            let global = reg.white_at(u, v);
+            // A cell mostly covered by print or ink has too few paper samples to trust.
+            let (white, noise) = if n >= STRAY_CELL * STRAY_CELL / 4 {
+                let w = hist_quantile(&hist, n, 0.6);
+                (w, mad_sigma(&hist, n, w))
+            } else {
+                (global, 0.0)
+            };
+            let span = (white - reg.black).max(25.0);
+            cut[cj * cx + ci] = white - (STRAY_DARKNESS * span).max(4.0 * noise);
+        }
+    }
+    let ink: Vec<bool> = (0..nx * ny)
+        .map(|k| {
+            let (i, j) = (k % nx, k / nx);
+            valid[k] && f64::from(vals[k]) <= cut[(j / STRAY_CELL) * cx + i / STRAY_CELL]
+        })
+        .collect();
     clusters(&ink, nx, ny)
         .into_iter()
         .filter_map(|(n, i0, j0, i1, j1)| {

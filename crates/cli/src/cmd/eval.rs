@@ -36,6 +36,10 @@ pub struct Args {
     /// List every paper that was not read as expected.
     #[arg(long)]
     verbose: bool,
+    /// Read an existing scan tree (from `ecount generate`, or another renderer writing the
+    /// same truth.jsonl beside each batch) instead of rendering papers.
+    #[arg(long, conflicts_with_all = ["ballots", "seed", "mix", "dpi", "format", "bilevel"])]
+    from: Option<PathBuf>,
 }
 
 /// How one paper's reading compares with its truth.
@@ -115,36 +119,51 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bilevel: args.bilevel,
         jpeg_quality: None,
     };
-    let results: Vec<One> = (0..args.ballots)
-        .into_par_iter()
-        .map(|i| {
-            let paper = generate_paper(&election, args.seed, i, args.mix, &opts);
-            let t0 = Instant::now();
-            let decoded = ecount_scan::decode::decode(&paper.bytes);
-            let t1 = Instant::now();
-            let outcome = decoded.and_then(|d| ecount_scan::read_decoded(&d, &election));
-            let t2 = Instant::now();
-            let verdict = judge(&paper.truth, &outcome);
-            let void_right_head = match (&paper.truth.expected, &outcome) {
-                (Expected::Vote(v @ Vote::Rejected { .. }), Ok(r)) => {
-                    r.needs_adjudication() && r.vote == *v
-                }
-                _ => false,
-            };
-            let got = match &outcome {
-                Ok(r) => format!("{:?} flags={:?}", r.vote, r.flags),
-                Err(u) => u.to_string(),
-            };
-            One {
-                truth: paper.truth,
-                verdict,
-                void_right_head,
-                decode: (t1 - t0).as_secs_f64(),
-                read: (t2 - t1).as_secs_f64(),
-                got,
+    let evaluate = |truth: Truth, bytes: &[u8]| -> One {
+        let t0 = Instant::now();
+        let decoded = ecount_scan::decode::decode(bytes);
+        let t1 = Instant::now();
+        let outcome = decoded.and_then(|d| ecount_scan::read_decoded(&d, &election));
+        let t2 = Instant::now();
+        let verdict = judge(&truth, &outcome);
+        let void_right_head = match (&truth.expected, &outcome) {
+            (Expected::Vote(v @ Vote::Rejected { .. }), Ok(r)) => {
+                r.needs_adjudication() && r.vote == *v
             }
-        })
-        .collect();
+            _ => false,
+        };
+        let got = match &outcome {
+            Ok(r) => format!("{:?} flags={:?}", r.vote, r.flags),
+            Err(u) => u.to_string(),
+        };
+        One {
+            truth,
+            verdict,
+            void_right_head,
+            decode: (t1 - t0).as_secs_f64(),
+            read: (t2 - t1).as_secs_f64(),
+            got,
+        }
+    };
+    let results: Vec<One> = match &args.from {
+        Some(root) => {
+            let papers = tree_papers(root)?;
+            papers
+                .into_par_iter()
+                .map(|(truth, path)| {
+                    let bytes = std::fs::read(&path).unwrap_or_default();
+                    evaluate(truth, &bytes)
+                })
+                .collect()
+        }
+        None => (0..args.ballots)
+            .into_par_iter()
+            .map(|i| {
+                let paper = generate_paper(&election, args.seed, i, args.mix, &opts);
+                evaluate(paper.truth, &paper.bytes)
+            })
+            .collect(),
+    };
 
     let mut s = Summary::default();
     let (mut decode, mut read, mut timed) = (0.0, 0.0, 0u64);
@@ -208,16 +227,46 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_table(s: &Summary, args: &Args) {
-    println!(
-        "{} papers, {} mix, {} dpi, {}{}, seed {}",
-        s.papers,
-        args.mix.name(),
-        args.dpi,
-        args.format.name(),
-        if args.bilevel { " bilevel" } else { "" },
-        args.seed
+/// Every paper of a generated scan tree with its truth, batch by batch.
+fn tree_papers(root: &std::path::Path) -> anyhow::Result<Vec<(Truth, PathBuf)>> {
+    let mut out = Vec::new();
+    for b in ecount_pipeline::walk::find_batches(root)? {
+        let path = b.folder.join(ecount_synth::TRUTH_FILE);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {} (every batch needs its truth)", path.display()))?;
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let truth: Truth = serde_json::from_str(line)
+                .with_context(|| format!("{}, line {}", path.display(), n + 1))?;
+            let file = b.folder.join(&truth.file);
+            out.push((truth, file));
+        }
+    }
+    anyhow::ensure!(
+        !out.is_empty(),
+        "no papers with truth under {}",
+        root.display()
     );
+    Ok(out)
+}
+
+fn print_table(s: &Summary, args: &Args) {
+    if let Some(root) = &args.from {
+        println!("{} papers from {}", s.papers, root.display());
+    } else {
+        println!(
+            "{} papers, {} mix, {} dpi, {}{}, seed {}",
+            s.papers,
+            args.mix.name(),
+            args.dpi,
+            args.format.name(),
+            if args.bilevel { " bilevel" } else { "" },
+            args.seed
+        );
+    }
     let cols = [
         Verdict::Counted,
         Verdict::Flagged,
