@@ -21,10 +21,16 @@ pub const HALO_INK_DARKNESS: f64 = 0.15;
 pub const EMPTY_BELOW: f32 = 0.0025;
 /// Mark-zone ink fraction at or above which a box is marked.
 pub const MARKED_FROM: f32 = 0.008;
+/// The same on a bilevel scan, where an empty box has no noise to rise above and a light
+/// pencil line survives thresholding only in pieces.
+pub const MARKED_FROM_BILEVEL: f32 = 0.004;
 /// Halo ink fraction beside an empty box that makes it doubtful.
 pub const HALO_DOUBTFUL: f32 = 0.01;
 /// Ink in the mark zone spanning less than this (mm) either way is a dot, not a clear mark.
 pub const DOT_EXTENT_MM: f32 = 3.0;
+/// ...and filling at least this share of the square on that span: a dot is solid, while a
+/// small tick or cross of the same span is a thin line.
+pub const DOT_FILL: f32 = 0.45;
 /// Below this a mark is weak enough that ink outside the box puts its meaning in doubt.
 pub const WEAK_MARK: f32 = 0.05;
 /// Halo score, as a share of the zone score, from which a weak mark counts as spilling.
@@ -78,7 +84,12 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .iter()
         .zip(&measures)
         .map(|(vb, m)| {
-            let class = classify(m.zone, m.halo, m.extent);
+            let marked_from = if m.bilevel {
+                MARKED_FROM_BILEVEL
+            } else {
+                MARKED_FROM
+            };
+            let class = classify(m.zone, m.halo, m.extent, m.ink_mm2, marked_from);
             BoxReading {
                 row: vb.row as u16,
                 column: vb.column as u8,
@@ -101,13 +112,14 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
     }
 }
 
-/// The class of a box from its two scores.
-pub fn classify(zone: f32, halo: f32, extent: f32) -> BoxClass {
+/// The class of a box from its zone and halo scores and the span (mm) and area (mm²) of the
+/// zone's ink.
+pub fn classify(zone: f32, halo: f32, extent: f32, ink_mm2: f32, marked_from: f32) -> BoxClass {
     // A weak mark with as much ink outside the box as in it may be meant for a neighbour.
     let spilling = zone < WEAK_MARK && halo >= SPILL_RATIO * zone;
     // A small dot (a resting pencil point?) is for a person to judge, however dark.
-    let dot = extent < DOT_EXTENT_MM;
-    if zone >= MARKED_FROM && !spilling && !dot {
+    let dot = extent < DOT_EXTENT_MM && ink_mm2 >= DOT_FILL * extent * extent;
+    if zone >= marked_from && !spilling && !dot {
         BoxClass::Marked
     } else if zone >= EMPTY_BELOW || halo >= HALO_DOUBTFUL {
         BoxClass::Doubtful
@@ -121,6 +133,10 @@ struct Measure {
     halo: f32,
     /// Larger side (mm) of the box around the zone's ink: a dot is small, a stroke is not.
     extent: f32,
+    /// Inked area of the zone, mm².
+    ink_mm2: f32,
+    /// The box's surroundings are pure black and white with no noise: a bilevel scan.
+    bilevel: bool,
     /// Halo ink above and below the box only: a mark across the gap between two boxes of a
     /// column shows in the lower box's top and the upper box's bottom.
     top: f32,
@@ -349,6 +365,8 @@ fn measure_box(
         zone: zone_score as f32,
         halo: halo_score as f32,
         extent,
+        ink_mm2: (zone_score * zone.width() * zone.height()) as f32,
+        bilevel: noise == 0.0 && white >= 254.0 && hist[1..254].iter().all(|&n| n == 0),
         top: side_score(Side::Top),
         bottom: side_score(Side::Bottom),
     }

@@ -211,7 +211,7 @@ impl Canvas {
                     );
                     let fine = hash01((x + bx0) as u32, (y + by0) as u32, g.seed ^ 0x9e37_79b9);
                     let t = 0.6 * n + 0.4 * fine;
-                    c *= (1.0 - g.amount * t * 1.4).clamp(0.0, 1.0);
+                    c *= (1.0 - g.amount * t).clamp(0.0, 1.0);
                 }
                 self.put(x + bx0, y + by0, c, ink);
             }

@@ -420,9 +420,11 @@ fn plan_scan(rng: &mut ChaCha8Rng, mix: Mix, opts: &RenderOptions) -> ScanParams
     };
     let bilevel = opts.bilevel || opts.format == OutputFormat::Tiff;
     let colour = !bilevel && rng.gen_bool(if mix == Mix::Hard { 0.3 } else { 0.12 });
+    // A bilevel scanner set up for pencil ballots: shading-corrected (the scanner model skips
+    // uneven light when thresholding), then cut at 78-86% of its paper white, where a light
+    // pencil line survives broken up and a faint one partly.
     let threshold = {
-        let darkest_white = f64::from(paper_white) * (1.0 - 1.5 * uneven) - 15.0;
-        let t = rng.gen_range(170.0..205.0f64).min(darkest_white);
+        let t = f64::from(paper_white) * rng.gen_range(0.78..0.86f64);
         Some(t.max(100.0) as u8).filter(|_| bilevel)
     };
     let jpeg_quality = opts.jpeg_quality.or(Some(rng.gen_range(60..=95)));

@@ -76,7 +76,14 @@ pub fn scan(paper: &Canvas, p: &ScanParams, rng: &mut ChaCha8Rng) -> Scan {
     } else {
         [1.0; 3]
     };
-    let light_grid = light_map(width, height, p.uneven, rng);
+    // Bilevel scanners correct shading before they threshold; the draw is still made so a
+    // page's noise does not depend on its format.
+    let uneven = if p.bilevel_threshold.is_some() {
+        0.0
+    } else {
+        p.uneven
+    };
+    let light_grid = light_map(width, height, uneven, rng);
     let lw = width / LIGHT_STEP + 2;
     let mut out = vec![0f32; width * height * ch];
     // Inverse map: output (u, v) -> paper px = R(-theta)((u, v) - centre) / scale + paper centre.
