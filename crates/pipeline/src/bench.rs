@@ -276,7 +276,7 @@ mod tests {
             let rss = rss_kib().unwrap();
             assert!(rss > 0);
             // Touch 64 MiB so the peak must lie above the current figure from before.
-            let v = vec![1u8; 64 << 20];
+            let v = std::hint::black_box(vec![1u8; 64 << 20]);
             let peak = peak_rss_kib().unwrap();
             assert!(peak >= rss + (60 << 10), "peak {peak} rss {rss}");
             drop(v);

@@ -186,6 +186,9 @@ pub struct ScanSummary {
     pub already_recorded: u64,
     /// (path, path of the first copy).
     pub duplicates: Vec<(String, String)>,
+    /// Paths recorded before with other bytes (a box rescanned into its old folder): not
+    /// counted.
+    pub replaced: Vec<String>,
     /// Files that could not be opened: (path, error). Not stored; a later run tries again.
     pub file_errors: Vec<(String, String)>,
     pub batches_done: u64,
@@ -210,6 +213,7 @@ impl ScanSummary {
             set_aside: BTreeMap::new(),
             already_recorded: 0,
             duplicates: Vec::new(),
+            replaced: Vec::new(),
             file_errors: Vec::new(),
             batches_done: 0,
             batches: Vec::new(),
@@ -250,6 +254,17 @@ impl ScanSummary {
         let _ = writeln!(t, "  duplicate images:    {}", self.duplicates.len());
         for (path, first) in &self.duplicates {
             let _ = writeln!(t, "    {path} (same as {first})");
+        }
+        if !self.replaced.is_empty() {
+            let _ = writeln!(
+                t,
+                "  replaced images:     {} (recorded before with other content; not counted: \
+                 scan a rescanned box into a new folder)",
+                self.replaced.len()
+            );
+            for path in &self.replaced {
+                let _ = writeln!(t, "    {path}");
+            }
         }
         if !self.file_errors.is_empty() {
             let _ = writeln!(t, "  files not opened:    {}", self.file_errors.len());

@@ -74,6 +74,8 @@ pub enum PaperEvent<'a> {
     },
     /// Stored by an earlier run (resume).
     AlreadyRecorded,
+    /// This path was stored before with other bytes: not counted (see `Recorded::Replaced`).
+    Replaced,
     /// The file could not be opened; it is left for the next run.
     FileError,
 }
@@ -479,6 +481,11 @@ impl<S: CountStore + ?Sized> Writer<'_, S> {
                         }
                     };
                     self.observer.paper(&paper.path, event);
+                }
+                Recorded::Replaced { first_paper } => {
+                    tracing::warn!(path = %paper.path, first_paper, "image replaced since it was recorded");
+                    self.observer.paper(&paper.path, PaperEvent::Replaced);
+                    self.summary.replaced.push(paper.path);
                 }
                 Recorded::Duplicate { first_path } => {
                     if known && first_path == paper.path {

@@ -31,6 +31,15 @@ pub const SCHEMA: &[&str] = &[
         flags BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS papers_batch ON papers(batch_id)",
     "CREATE INDEX IF NOT EXISTS papers_status ON papers(status)",
+    "CREATE INDEX IF NOT EXISTS papers_path ON papers(path)",
+    // A file whose path was recorded before with other bytes (a box rescanned into the same
+    // folder): never counted, kept for the count staff to resolve.
+    "CREATE TABLE IF NOT EXISTS replaced_images (
+        sha256 TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        batch_id TEXT NOT NULL,
+        first_paper BIGINT NOT NULL REFERENCES papers(id)
+    )",
     "CREATE TABLE IF NOT EXISTS duplicates (
         path TEXT PRIMARY KEY,
         sha256 TEXT NOT NULL,
@@ -97,6 +106,10 @@ pub const PAPER_INSERT: &str = "INSERT INTO papers
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
      ON CONFLICT (sha256) DO NOTHING";
 pub const PAPER_BY_HASH: &str = "SELECT id, path FROM papers WHERE sha256 = ?1";
+pub const PAPER_BY_PATH: &str = "SELECT id, sha256 FROM papers WHERE path = ?1";
+pub const REPLACED_INSERT: &str =
+    "INSERT INTO replaced_images (sha256, path, batch_id, first_paper) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (sha256) DO NOTHING";
 pub const DUPLICATE_INSERT: &str =
     "INSERT INTO duplicates (path, sha256, batch_id, first_paper) VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT (path) DO NOTHING";

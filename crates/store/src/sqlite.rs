@@ -389,6 +389,19 @@ impl CountStore for SqliteStore {
                 sql::BATCH_INSERT,
                 params![p.batch_id, folder, None::<String>, None::<String>],
             )?;
+            let earlier: Option<(i64, String)> = tx
+                .query_row(sql::PAPER_BY_PATH, [&p.path], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            if let Some((first_paper, _)) = earlier.filter(|(_, sha)| *sha != p.sha256) {
+                tx.execute(
+                    sql::REPLACED_INSERT,
+                    params![p.sha256, p.path, p.batch_id, first_paper],
+                )?;
+                out.push(Recorded::Replaced { first_paper });
+                continue;
+            }
             let status = PaperStatus::of_outcome(&p.outcome);
             let outcome = to_json("outcome", &p.outcome)?;
             let (reason, style, kind, area, contest, vote, flags) = match &p.outcome {

@@ -32,6 +32,11 @@ pub enum Recorded {
     Duplicate {
         first_path: String,
     },
+    /// This path was recorded before with other bytes (a box rescanned into its old folder):
+    /// not counted, so no paper is counted twice; listed for the count staff to resolve.
+    Replaced {
+        first_paper: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

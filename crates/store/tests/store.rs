@@ -123,7 +123,7 @@ fn each_paper_is_recorded_once_and_duplicates_are_reported() {
         .iter()
         .map(|r| match r {
             Recorded::New { status, .. } => *status,
-            Recorded::Duplicate { .. } => panic!("fresh store has no duplicates"),
+            other => panic!("fresh store recorded {other:?}"),
         })
         .collect();
     assert_eq!(statuses[0], PaperStatus::Counted);
