@@ -524,12 +524,19 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
             cut[cj * cx + ci] = white - (STRAY_DARKNESS * span).max(4.0 * noise);
         }
     }
-    let ink: Vec<bool> = (0..nx * ny)
-        .map(|k| {
-            let (i, j) = (k % nx, k / nx);
-            valid[k] && f64::from(vals[k]) <= cut[(j / STRAY_CELL) * cx + i / STRAY_CELL]
-        })
-        .collect();
+    let mut ink = vec![false; nx * ny];
+    for j in 0..ny {
+        let cuts = &cut[(j / STRAY_CELL) * cx..(j / STRAY_CELL + 1) * cx];
+        let row = j * nx..(j + 1) * nx;
+        for (i, ((ink, &p), &ok)) in ink[row.clone()]
+            .iter_mut()
+            .zip(&vals[row.clone()])
+            .zip(&valid[row])
+            .enumerate()
+        {
+            *ink = ok && f64::from(p) <= cuts[i / STRAY_CELL];
+        }
+    }
     clusters(&ink, nx, ny)
         .into_iter()
         .filter_map(|(n, i0, j0, i1, j1)| {
