@@ -24,6 +24,9 @@ pub const MARKED_FROM: f32 = 0.008;
 /// The same on a bilevel scan, where an empty box has no noise to rise above and a light
 /// pencil line survives thresholding only in pieces.
 pub const MARKED_FROM_BILEVEL: f32 = 0.004;
+/// On a bilevel scan any ink in a zone is real (an empty box scores exactly 0): a trace this
+/// small is what is left of a light pencil line, and makes the box doubtful.
+pub const EMPTY_BELOW_BILEVEL: f32 = 0.0005;
 /// Halo ink fraction beside an empty box that makes it doubtful.
 pub const HALO_DOUBTFUL: f32 = 0.01;
 /// Ink in the mark zone spanning less than this (mm) either way is a dot, not a clear mark.
@@ -84,12 +87,7 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .iter()
         .zip(&measures)
         .map(|(vb, m)| {
-            let marked_from = if m.bilevel {
-                MARKED_FROM_BILEVEL
-            } else {
-                MARKED_FROM
-            };
-            let class = classify(m.zone, m.halo, m.extent, m.ink_mm2, marked_from);
+            let class = classify(m.zone, m.halo, m.extent, m.ink_mm2, m.bilevel);
             BoxReading {
                 row: vb.row as u16,
                 column: vb.column as u8,
@@ -114,14 +112,19 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 
 /// The class of a box from its zone and halo scores and the span (mm) and area (mm²) of the
 /// zone's ink.
-pub fn classify(zone: f32, halo: f32, extent: f32, ink_mm2: f32, marked_from: f32) -> BoxClass {
+pub fn classify(zone: f32, halo: f32, extent: f32, ink_mm2: f32, bilevel: bool) -> BoxClass {
+    let (empty_below, marked_from) = if bilevel {
+        (EMPTY_BELOW_BILEVEL, MARKED_FROM_BILEVEL)
+    } else {
+        (EMPTY_BELOW, MARKED_FROM)
+    };
     // A weak mark with as much ink outside the box as in it may be meant for a neighbour.
     let spilling = zone < WEAK_MARK && halo >= SPILL_RATIO * zone;
     // A small dot (a resting pencil point?) is for a person to judge, however dark.
     let dot = extent < DOT_EXTENT_MM && ink_mm2 >= DOT_FILL * extent * extent;
     if zone >= marked_from && !spilling && !dot {
         BoxClass::Marked
-    } else if zone >= EMPTY_BELOW || halo >= HALO_DOUBTFUL {
+    } else if zone >= empty_below || halo >= HALO_DOUBTFUL {
         BoxClass::Doubtful
     } else {
         BoxClass::Empty
