@@ -510,18 +510,16 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
                     }
                 }
             }
-            let centre = (
-                margin + STRAY_STEP * ((ci as f64 + 0.5) * STRAY_CELL as f64),
-                margin + STRAY_STEP * ((cj as f64 + 0.5) * STRAY_CELL as f64),
-            );
-            let (u, v) = tf.apply(centre.0.min(layout.width), centre.1.min(layout.height));
-            let global = reg.white_at(u, v);
-            // A cell mostly covered by print or ink has too few paper samples to trust.
+            // A cell mostly covered by print or ink has too few paper samples to trust: it
+            // takes the white interpolated between the fiducials at its centre.
             let (white, noise) = if n >= STRAY_CELL * STRAY_CELL / 4 {
                 let w = hist_quantile(&hist, n, 0.6);
                 (w, mad_sigma(&hist, n, w))
             } else {
-                (global, 0.0)
+                let x = margin + STRAY_STEP * ((ci as f64 + 0.5) * STRAY_CELL as f64);
+                let y = margin + STRAY_STEP * ((cj as f64 + 0.5) * STRAY_CELL as f64);
+                let (u, v) = tf.apply(x.min(layout.width), y.min(layout.height));
+                (reg.white_at(u, v), 0.0)
             };
             let span = (white - reg.black).max(25.0);
             cut[cj * cx + ci] = white - (STRAY_DARKNESS * span).max(4.0 * noise);
