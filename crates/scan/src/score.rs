@@ -71,11 +71,11 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
     let tf = identified.transform;
     let inv = Inverse::of(&tf);
     let layout = &identified.layout;
-    let mut buf = BoxBuffers::default();
+    let mut sides: SideHistograms = [[0; 256]; 3];
     let vboxes = layout.voting_boxes();
     let measures: Vec<Measure> = vboxes
         .iter()
-        .map(|vb| measure_box(reg.image, &tf, &inv, vb, reg.black, &mut buf))
+        .map(|vb| measure_box(reg.image, &tf, &inv, vb, reg.black, &mut sides))
         .collect();
     let columns = layout.kind.columns();
     let straddles = (0..vboxes.len())
@@ -146,17 +146,14 @@ struct Measure {
     bottom: f32,
 }
 
-#[derive(Default)]
-struct BoxBuffers {
-    halo: Vec<u8>,
-    side: Vec<Side>,
-}
+/// Halo histograms by [`Side`], reused from box to box.
+type SideHistograms = [[u32; 256]; 3];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Side {
-    Top,
-    Bottom,
-    Beside,
+    Top = 0,
+    Bottom = 1,
+    Beside = 2,
 }
 
 /// Image-to-paper map, the inverse of a [`Transform`].
@@ -242,7 +239,7 @@ fn measure_box(
     inv: &Inverse,
     vb: &VotingBox,
     black: f64,
-    buf: &mut BoxBuffers,
+    sides: &mut SideHistograms,
 ) -> Measure {
     let zone = vb.mark_zone();
     let halo = vb.halo();
@@ -254,13 +251,13 @@ fn measure_box(
         vb.outer.y0 - BOX_TOP_IN_ROW + ROW_HEIGHT,
     );
     let near_rule = |y: f64| (y - r0).abs() < rule_clear || (y - r1).abs() < rule_clear;
-    buf.halo.clear();
-    buf.side.clear();
     let width = img.width() as usize;
     let height = img.height();
     let raw = img.as_raw();
     // The halo first (20 times the zone's area, so on every other pixel): it gives this box's
     // paper white and noise, and with them the zone is scored in one pass with no buffer.
+    // One histogram per side, so the sides' ink is counted once the cut is known.
+    sides.iter_mut().for_each(|h| h.fill(0));
     let (x0, y0, x1, y1) = image_bounds(tf, &halo, img);
     let dv = inv.d * 2.0;
     for py in (y0..=y1).step_by(2) {
@@ -269,30 +266,42 @@ fn measure_box(
         let Some((h0, h1)) = inv.row_span(&halo, fy, x0, x1) else {
             continue;
         };
-        let inner = inv.row_span(&halo_inner, fy, h0, h1);
-        let (_, mut v) = inv.at(h0, fy);
-        for px in (h0..=h1).step_by(2) {
-            let in_box = inner.is_some_and(|(i0, i1)| px >= i0 && px <= i1);
-            if !in_box && !near_rule(v) {
-                buf.halo.push(mean2x2(raw, width, height, px, py));
-                let side = if v < vb.outer.y0 {
-                    Side::Top
-                } else if v > vb.outer.y1 {
-                    Side::Bottom
-                } else {
-                    Side::Beside
-                };
-                buf.side.push(side);
+        let (_, v0) = inv.at(h0, fy);
+        // Samples stay on the grid h0 + 2k, whichever stretch they fall in.
+        let stretches = match inv.row_span(&halo_inner, fy, h0, h1) {
+            Some((i0, i1)) => [
+                if i0 > h0 { (h0, i0 - 1) } else { (1, 0) },
+                (i1 + 1 + ((i1 + 1 - h0) & 1), h1),
+            ],
+            None => [(h0, h1), (1, 0)],
+        };
+        for (s0, s1) in stretches {
+            if s0 > s1 {
+                continue;
             }
-            v += dv;
+            let mut v = v0 + inv.d * f64::from(s0 - h0);
+            for px in (s0..=s1).step_by(2) {
+                if !near_rule(v) {
+                    let side = if v < vb.outer.y0 {
+                        Side::Top
+                    } else if v > vb.outer.y1 {
+                        Side::Bottom
+                    } else {
+                        Side::Beside
+                    };
+                    sides[side as usize][mean2x2(raw, width, height, px, py) as usize] += 1;
+                }
+                v += dv;
+            }
         }
     }
     // Paper white and its noise from the halo, which is mostly blank paper: the median is
     // unmoved by a mark spilling into part of it or by the odd speck.
     let mut hist = [0u32; 256];
-    for &p in &buf.halo {
-        hist[p as usize] += 1;
+    for (k, h) in hist.iter_mut().enumerate() {
+        *h = sides[0][k] + sides[1][k] + sides[2][k];
     }
+    let halo_n = hist.iter().map(|&n| n as usize).sum::<usize>();
     // The mark zone at full resolution (2 x 2 means: they halve the scan's pixel noise and
     // keep a two-pixel stroke).
     let (x0, y0, x1, y1) = image_bounds(tf, &zone, img);
@@ -310,7 +319,7 @@ fn measure_box(
             }
         }
     };
-    let white = if buf.halo.is_empty() {
+    let white = if halo_n == 0 {
         // No halo on the image (a box at its very edge): the zone's own light pixels.
         let mut zh = [0u32; 256];
         let mut n = 0usize;
@@ -320,23 +329,15 @@ fn measure_box(
         });
         hist_quantile(&zh, n, 0.9)
     } else {
-        hist_quantile(&hist, buf.halo.len(), 0.5)
+        hist_quantile(&hist, halo_n, 0.5)
     };
     let span = (white - black).max(25.0);
-    let noise = mad_sigma(&hist, buf.halo.len(), white);
+    let noise = mad_sigma(&hist, halo_n, white);
     // Zone score: share of the zone inked beyond both a fixed darkness and this scan's noise
     // (the 2 x 2 mean halves the noise).
     let zone_cut = white - (ZONE_INK_DARKNESS * span).max(4.0 * noise);
-    let (mut inked, mut total) = (0usize, 0usize);
-    let (mut lo, mut hi) = ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN));
-    zone_pass(&mut |p, x, y| {
-        total += 1;
-        if f64::from(p) <= zone_cut {
-            inked += 1;
-            lo = (lo.0.min(x), lo.1.min(y));
-            hi = (hi.0.max(x), hi.1.max(y));
-        }
-    });
+    let (inked, total, lo, hi) =
+        zone_ink(raw, width, height, inv, &zone, (x0, y0, x1, y1), zone_cut);
     let zone_score = inked as f64 / total.max(1) as f64;
     let extent = if inked == 0 {
         0.0
@@ -345,25 +346,15 @@ fn measure_box(
     };
     // Halo score: share of clearly inked pixels, with the cut above this scan's noise.
     let cut = white - (HALO_INK_DARKNESS * span).max(4.0 * noise);
-    let halo_score = if buf.halo.is_empty() {
-        0.0
-    } else {
-        buf.halo.iter().filter(|&&p| f64::from(p) <= cut).count() as f64 / buf.halo.len() as f64
+    // Samples at or below the cut, from the histograms (p <= cut for a whole grey level p).
+    let at_most = |h: &[u32; 256]| -> (usize, usize) {
+        let top = cut.floor().clamp(-1.0, 255.0) as i32;
+        let ink = (0..=top).map(|p| h[p as usize] as usize).sum();
+        (ink, h.iter().map(|&n| n as usize).sum())
     };
-    let side_score = |want: Side| {
-        let (mut ink, mut n) = (0usize, 0usize);
-        for (&p, &side) in buf.halo.iter().zip(&buf.side) {
-            if side == want {
-                n += 1;
-                ink += usize::from(f64::from(p) <= cut);
-            }
-        }
-        if n == 0 {
-            0.0
-        } else {
-            ink as f32 / n as f32
-        }
-    };
+    let share = |(ink, n): (usize, usize)| if n == 0 { 0.0 } else { ink as f64 / n as f64 };
+    let halo_score = share(at_most(&hist));
+    let side_score = |side: Side| share(at_most(&sides[side as usize])) as f32;
     Measure {
         zone: zone_score as f32,
         halo: halo_score as f32,
@@ -375,15 +366,72 @@ fn measure_box(
     }
 }
 
+/// Pixels of the zone whose 2 x 2 mean is at most `cut`, of all the zone's pixels, and the
+/// paper-space bounds of the inked ones. Each row's stretch inside the zone is summed in one
+/// tight loop; the paper coordinates are linear along a row, so a row's inked extremes lie at
+/// its first and last inked pixels.
+#[allow(clippy::type_complexity)]
+fn zone_ink(
+    raw: &[u8],
+    width: usize,
+    height: u32,
+    inv: &Inverse,
+    zone: &Rect,
+    (x0, y0, x1, y1): (u32, u32, u32, u32),
+    cut: f64,
+) -> (usize, usize, (f64, f64), (f64, f64)) {
+    let (mut inked, mut total) = (0usize, 0usize);
+    let (mut lo, mut hi) = ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN));
+    if cut < 0.0 || width < 2 {
+        return (0, 0, lo, hi);
+    }
+    // floor(sum / 4) <= cut exactly when sum <= 4 floor(cut) + 3.
+    let t4 = (4.0 * cut.floor() + 3.0).min(1020.0) as u16;
+    let last_x = (width - 2) as u32;
+    for py in y0..=y1 {
+        let fy = f64::from(py);
+        let Some((z0, z1)) = inv.row_span(zone, fy, x0, x1.min(last_x)) else {
+            continue;
+        };
+        let row = py as usize * width;
+        let below = if py + 1 < height { row + width } else { row };
+        let (a, b) = (
+            &raw[row + z0 as usize..row + z1 as usize + 2],
+            &raw[below + z0 as usize..below + z1 as usize + 2],
+        );
+        let sums = || {
+            a.windows(2)
+                .zip(b.windows(2))
+                .map(|(a, b)| u16::from(a[0]) + u16::from(a[1]) + u16::from(b[0]) + u16::from(b[1]))
+        };
+        let n = sums().filter(|&s| s <= t4).count();
+        total += (z1 - z0 + 1) as usize;
+        if n == 0 {
+            continue;
+        }
+        inked += n;
+        let first = sums().position(|s| s <= t4).unwrap_or(0) as u32;
+        let last = sums().rposition(|s| s <= t4).unwrap_or(0) as u32;
+        for px in [z0 + first, z0 + last] {
+            let (u, v) = inv.at(px, fy);
+            lo = (lo.0.min(u), lo.1.min(v));
+            hi = (hi.0.max(u), hi.1.max(v));
+        }
+    }
+    (inked, total, lo, hi)
+}
+
 /// Robust noise estimate (median absolute deviation, scaled to a standard deviation) of the
 /// samples in `hist` around `centre`.
 fn mad_sigma(hist: &[u32; 256], n: usize, centre: f64) -> f64 {
     if n == 0 {
         return 0.0;
     }
+    // Quantiles are whole grey levels, so the deviations are too.
+    let centre = centre.clamp(0.0, 255.0) as usize;
     let mut dev = [0u32; 256];
     for (v, &count) in hist.iter().enumerate() {
-        dev[(v as f64 - centre).abs().min(255.0) as usize] += count;
+        dev[v.abs_diff(centre)] += count;
     }
     1.4826 * hist_quantile(&dev, n, 0.5)
 }
@@ -451,70 +499,93 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
     let margin = 4.0;
     let nx = ((layout.width - 2.0 * margin) / STRAY_STEP) as usize;
     let ny = ((layout.height - 2.0 * margin) / STRAY_STEP) as usize;
-    // First pass: a 2 x 2 mean at every unblocked grid point on the image (255 elsewhere,
-    // which never counts as ink).
-    let mut vals = vec![255u8; nx * ny];
-    let mut valid = vec![false; nx * ny];
-    let raw = reg.image.as_raw();
-    let mut blocked: Vec<(f64, f64)> = Vec::new();
-    for j in 0..ny {
-        let y = margin + STRAY_STEP * j as f64;
-        let (ua, va) = tf.apply(margin, y);
-        let (ub, vb) = tf.apply(margin + STRAY_STEP * nx as f64, y);
-        let (du, dv) = ((ub - ua) / nx as f64, (vb - va) / nx as f64);
-        blocked.clear();
-        blocked.extend(
-            printed
-                .iter()
-                .chain(&rules)
-                .filter(|r| y >= r.y0 && y <= r.y1)
-                .map(|r| (r.x0, r.x1)),
-        );
-        blocked.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut i = 0;
-        let mut next_block = 0;
-        while i < nx {
-            let x = margin + STRAY_STEP * i as f64;
-            // Skip over any blocked interval covering x.
-            while next_block < blocked.len() && blocked[next_block].1 < x {
-                next_block += 1;
-            }
-            if let Some(&(b0, b1)) = blocked.get(next_block) {
-                if x >= b0 {
-                    i = (((b1 - margin) / STRAY_STEP).floor() as usize + 1).max(i + 1);
-                    continue;
-                }
-            }
-            let (u, v) = (ua + du * i as f64, va + dv * i as f64);
-            if u >= 0.0 && v >= 0.0 && u < f64::from(iw) && v < f64::from(ih) {
-                vals[j * nx + i] = mean2x2(raw, iw as usize, ih, u as u32, v as u32);
-                valid[j * nx + i] = true;
-            }
-            i += 1;
-        }
-    }
-    // Paper white and noise per cell of STRAY_CELL x STRAY_CELL grid points, from the cell's
-    // own samples: uneven lighting and a blotchy scanner lamp move the white by more than
-    // faint pencil darkens it, so a white interpolated between the fiducials is not enough.
+    // Grid points are sampled one band of cells at a time (STRAY_CELL grid rows), so each
+    // cell's histogram is built as its points are read and the band's histograms stay in
+    // cache; a cell with no sample dark enough to be ink is never visited again.
     let (cx, cy) = (nx.div_ceil(STRAY_CELL), ny.div_ceil(STRAY_CELL));
-    let mut cut = vec![0f64; cx * cy];
+    let mut vals = vec![0u8; nx * ny];
+    let mut valid = vec![false; nx * ny];
+    let mut ink = vec![false; nx * ny];
+    let mut inked: Vec<usize> = Vec::new();
+    let raw = reg.image.as_raw();
+    let width = iw as usize;
+    let mut blocked: Vec<(f64, f64)> = Vec::new();
+    let mut hists = vec![[0u32; 256]; cx];
+    let mut counts = vec![0usize; cx];
+    let mut darkest = vec![255u8; cx];
     for cj in 0..cy {
-        for ci in 0..cx {
-            let mut hist = [0u32; 256];
-            let mut n = 0usize;
-            for j in cj * STRAY_CELL..((cj + 1) * STRAY_CELL).min(ny) {
-                for i in ci * STRAY_CELL..((ci + 1) * STRAY_CELL).min(nx) {
-                    if valid[j * nx + i] {
-                        hist[vals[j * nx + i] as usize] += 1;
-                        n += 1;
-                    }
+        hists.iter_mut().for_each(|h| h.fill(0));
+        counts.fill(0);
+        darkest.fill(255);
+        let rows = cj * STRAY_CELL..((cj + 1) * STRAY_CELL).min(ny);
+        for j in rows.clone() {
+            let y = margin + STRAY_STEP * j as f64;
+            let (ua, va) = tf.apply(margin, y);
+            let (ub, vb) = tf.apply(margin + STRAY_STEP * nx as f64, y);
+            let (du, dv) = ((ub - ua) / nx as f64, (vb - va) / nx as f64);
+            blocked.clear();
+            blocked.extend(
+                printed
+                    .iter()
+                    .chain(&rules)
+                    .filter(|r| y >= r.y0 && y <= r.y1)
+                    .map(|r| (r.x0, r.x1)),
+            );
+            blocked.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut i = 0;
+            let mut next_block = 0;
+            while i < nx {
+                let x = margin + STRAY_STEP * i as f64;
+                // Skip over any blocked interval covering x.
+                while next_block < blocked.len() && blocked[next_block].1 < x {
+                    next_block += 1;
                 }
+                // The free run up to the next blocked interval.
+                let end = match blocked.get(next_block) {
+                    Some(&(b0, b1)) if x >= b0 => {
+                        i = (((b1 - margin) / STRAY_STEP).floor() as usize + 1).max(i + 1);
+                        continue;
+                    }
+                    Some(&(b0, _)) => {
+                        (((b0 - margin) / STRAY_STEP).ceil() as usize).clamp(i + 1, nx)
+                    }
+                    None => nx,
+                };
+                for i in i..end {
+                    let (u, v) = (ua + du * i as f64, va + dv * i as f64);
+                    // The 2 x 2 block must lie on the image.
+                    if u < 0.0 || v < 0.0 || u >= f64::from(iw - 1) || v >= f64::from(ih - 1) {
+                        continue;
+                    }
+                    let k = v as usize * width + u as usize;
+                    let sum = u16::from(raw[k])
+                        + u16::from(raw[k + 1])
+                        + u16::from(raw[k + width])
+                        + u16::from(raw[k + width + 1]);
+                    let p = (sum / 4) as u8;
+                    vals[j * nx + i] = p;
+                    valid[j * nx + i] = true;
+                    let c = i / STRAY_CELL;
+                    hists[c][p as usize] += 1;
+                    counts[c] += 1;
+                    darkest[c] = darkest[c].min(p);
+                }
+                i = end;
+            }
+        }
+        // Paper white and noise per cell, from the cell's own samples: uneven lighting and a
+        // blotchy scanner lamp move the white by more than faint pencil darkens it, so a white
+        // interpolated between the fiducials is not enough.
+        for ci in 0..cx {
+            let n = counts[ci];
+            if n == 0 {
+                continue;
             }
             // A cell mostly covered by print or ink has too few paper samples to trust: it
             // takes the white interpolated between the fiducials at its centre.
             let (white, noise) = if n >= STRAY_CELL * STRAY_CELL / 4 {
-                let w = hist_quantile(&hist, n, 0.6);
-                (w, mad_sigma(&hist, n, w))
+                let w = hist_quantile(&hists[ci], n, 0.6);
+                (w, mad_sigma(&hists[ci], n, w))
             } else {
                 let x = margin + STRAY_STEP * ((ci as f64 + 0.5) * STRAY_CELL as f64);
                 let y = margin + STRAY_STEP * ((cj as f64 + 0.5) * STRAY_CELL as f64);
@@ -522,23 +593,22 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
                 (reg.white_at(u, v), 0.0)
             };
             let span = (white - reg.black).max(25.0);
-            cut[cj * cx + ci] = white - (STRAY_DARKNESS * span).max(4.0 * noise);
+            let cut = white - (STRAY_DARKNESS * span).max(4.0 * noise);
+            if f64::from(darkest[ci]) > cut {
+                continue;
+            }
+            let cols = ci * STRAY_CELL..((ci + 1) * STRAY_CELL).min(nx);
+            for j in rows.clone() {
+                for k in j * nx + cols.start..j * nx + cols.end {
+                    if valid[k] && f64::from(vals[k]) <= cut {
+                        ink[k] = true;
+                        inked.push(k);
+                    }
+                }
+            }
         }
     }
-    let mut ink = vec![false; nx * ny];
-    for j in 0..ny {
-        let cuts = &cut[(j / STRAY_CELL) * cx..(j / STRAY_CELL + 1) * cx];
-        let row = j * nx..(j + 1) * nx;
-        for (i, ((ink, &p), &ok)) in ink[row.clone()]
-            .iter_mut()
-            .zip(&vals[row.clone()])
-            .zip(&valid[row])
-            .enumerate()
-        {
-            *ink = ok && f64::from(p) <= cuts[i / STRAY_CELL];
-        }
-    }
-    clusters(&ink, nx, ny)
+    clusters(&ink, &inked, nx, ny)
         .into_iter()
         .filter_map(|(n, i0, j0, i1, j1)| {
             let area = n as f32 * (STRAY_STEP * STRAY_STEP) as f32;
@@ -559,12 +629,17 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
 
 /// Connected clusters on the grid, joining cells up to two apart (pen strokes are thin and
 /// the grid may step over part of them). Returns (cells, i0, j0, i1, j1).
-fn clusters(ink: &[bool], nx: usize, ny: usize) -> Vec<(usize, usize, usize, usize, usize)> {
+fn clusters(
+    ink: &[bool],
+    inked: &[usize],
+    nx: usize,
+    ny: usize,
+) -> Vec<(usize, usize, usize, usize, usize)> {
     let mut seen = vec![false; ink.len()];
     let mut out = Vec::new();
     let mut stack = Vec::new();
-    for start in 0..ink.len() {
-        if !ink[start] || seen[start] {
+    for &start in inked {
+        if seen[start] {
             continue;
         }
         seen[start] = true;
@@ -593,5 +668,7 @@ fn clusters(ink: &[bool], nx: usize, ny: usize) -> Vec<(usize, usize, usize, usi
         }
         out.push((n, i0, j0, i1, j1));
     }
+    // Top to bottom, as a person reads the paper.
+    out.sort_by_key(|&(_, i0, j0, _, _)| (j0, i0));
     out
 }
