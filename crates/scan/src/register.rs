@@ -407,11 +407,14 @@ impl Sample {
     }
 
     fn percentile(&self, p: f64) -> f64 {
+        // Every third sample is plenty for a percentile of the whole page.
         let mut hist = [0usize; 256];
-        for &v in &self.px {
+        let mut n = 0;
+        for &v in self.px.iter().step_by(3) {
             hist[v as usize] += 1;
+            n += 1;
         }
-        let target = (p * self.px.len() as f64) as usize;
+        let target = (p * n as f64) as usize;
         let mut acc = 0;
         for (v, &n) in hist.iter().enumerate() {
             acc += n;
@@ -436,31 +439,6 @@ impl Sample {
             }
             x
         }
-        for j in 0..h {
-            for i in 0..w {
-                let k = j * w + i;
-                if self.px[k] >= t {
-                    continue;
-                }
-                let left = if i > 0 { labels[k - 1] } else { u32::MAX };
-                let up = if j > 0 { labels[k - w] } else { u32::MAX };
-                labels[k] = match (left != u32::MAX, up != u32::MAX) {
-                    (false, false) => {
-                        parent.push(parent.len() as u32);
-                        (parent.len() - 1) as u32
-                    }
-                    (true, false) => left,
-                    (false, true) => up,
-                    (true, true) => {
-                        let (a, b) = (find(&mut parent, left), find(&mut parent, up));
-                        if a != b {
-                            parent[a.max(b) as usize] = a.min(b);
-                        }
-                        a.min(b)
-                    }
-                };
-            }
-        }
         #[derive(Clone, Copy)]
         struct Stat {
             n: usize,
@@ -471,23 +449,54 @@ impl Sample {
             sx: usize,
             sy: usize,
         }
-        let mut stats: Vec<Option<Stat>> = vec![None; parent.len()];
+        impl Stat {
+            fn merge(&mut self, o: &Stat) {
+                self.n += o.n;
+                self.x0 = self.x0.min(o.x0);
+                self.x1 = self.x1.max(o.x1);
+                self.y0 = self.y0.min(o.y0);
+                self.y1 = self.y1.max(o.y1);
+                self.sx += o.sx;
+                self.sy += o.sy;
+            }
+        }
+        // One pass: each dark sample joins its left or upper neighbour's label, and the
+        // label's statistics grow as it goes; labels found to touch are merged afterwards.
+        let mut stats: Vec<Stat> = Vec::new();
         for j in 0..h {
             for i in 0..w {
-                let l = labels[j * w + i];
-                if l == u32::MAX {
+                let k = j * w + i;
+                if self.px[k] >= t {
                     continue;
                 }
-                let r = find(&mut parent, l) as usize;
-                let s = stats[r].get_or_insert(Stat {
-                    n: 0,
-                    x0: i,
-                    y0: j,
-                    x1: i,
-                    y1: j,
-                    sx: 0,
-                    sy: 0,
-                });
+                let left = if i > 0 { labels[k - 1] } else { u32::MAX };
+                let up = if j > 0 { labels[k - w] } else { u32::MAX };
+                let l = match (left != u32::MAX, up != u32::MAX) {
+                    (false, false) => {
+                        parent.push(parent.len() as u32);
+                        stats.push(Stat {
+                            n: 0,
+                            x0: i,
+                            y0: j,
+                            x1: i,
+                            y1: j,
+                            sx: 0,
+                            sy: 0,
+                        });
+                        (parent.len() - 1) as u32
+                    }
+                    (true, false) => left,
+                    (false, true) => up,
+                    (true, true) => {
+                        let (a, b) = (find(&mut parent, left), find(&mut parent, up));
+                        if a != b {
+                            parent[a.max(b) as usize] = a.min(b);
+                        }
+                        left
+                    }
+                };
+                labels[k] = l;
+                let s = &mut stats[l as usize];
                 s.n += 1;
                 s.x0 = s.x0.min(i);
                 s.x1 = s.x1.max(i);
@@ -497,12 +506,25 @@ impl Sample {
                 s.sy += j;
             }
         }
+        // A label's parent is always a smaller label: merging from the largest down folds
+        // every label into its root.
+        let mut roots = vec![true; parent.len()];
+        for l in (0..parent.len()).rev() {
+            let p = parent[l] as usize;
+            if p != l {
+                let child = stats[l];
+                stats[p].merge(&child);
+                roots[l] = false;
+            }
+        }
+        let stats = stats
+            .into_iter()
+            .zip(roots)
+            .filter_map(|(s, root)| root.then_some(s));
         let stride = f64::from(self.stride);
         let min_side = FIDUCIAL_SIZE * MIN_PPM * 0.65 / stride;
         let max_side = FIDUCIAL_SIZE * MAX_PPM * 1.35 / stride;
         stats
-            .into_iter()
-            .flatten()
             .filter(|s| {
                 let bw = (s.x1 - s.x0 + 1) as f64;
                 let bh = (s.y1 - s.y0 + 1) as f64;
