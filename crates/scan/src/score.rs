@@ -422,31 +422,44 @@ fn zone_ink(
 }
 
 /// Robust noise estimate (median absolute deviation, scaled to a standard deviation) of the
-/// samples in `hist` around `centre`.
+/// `n` samples in `hist` around `centre`. The deviations are counted outwards from the centre,
+/// so a clean paper's few grey levels of noise cost a few steps, not the whole histogram.
 fn mad_sigma(hist: &[u32; 256], n: usize, centre: f64) -> f64 {
     if n == 0 {
         return 0.0;
     }
     // Quantiles are whole grey levels, so the deviations are too.
-    let centre = centre.clamp(0.0, 255.0) as usize;
-    let mut dev = [0u32; 256];
-    for (v, &count) in hist.iter().enumerate() {
-        dev[v.abs_diff(centre)] += count;
-    }
-    1.4826 * hist_quantile(&dev, n, 0.5)
-}
-
-/// The value below which a share `q` of the `n` samples in `hist` lie.
-fn hist_quantile(hist: &[u32; 256], n: usize, q: f64) -> f64 {
-    let target = (q * n as f64) as u64;
-    let mut acc = 0u64;
-    for (v, &count) in hist.iter().enumerate() {
-        acc += u64::from(count);
-        if acc > target {
-            return v as f64;
+    let c = centre.clamp(0.0, 255.0) as usize;
+    let target = (0.5 * n as f64) as u64;
+    let mut within = u64::from(hist[c]);
+    for d in 0..256 {
+        if d > 0 {
+            within += c.checked_sub(d).map_or(0, |v| u64::from(hist[v]));
+            within += hist.get(c + d).map_or(0, |&k| u64::from(k));
+        }
+        if within > target {
+            return 1.4826 * d as f64;
         }
     }
-    255.0
+    1.4826 * 255.0
+}
+
+/// The value below which a share `q` of the `n` samples in `hist` lie (`n` is the
+/// histogram's total). Counted down from white, where paper samples gather.
+fn hist_quantile(hist: &[u32; 256], n: usize, q: f64) -> f64 {
+    let target = (q * n as f64) as u64;
+    // The answer is the smallest v with more than `target` samples at or below it, that is
+    // with fewer than n - target samples above it.
+    let need = (n as u64).saturating_sub(target);
+    let mut above = 0u64;
+    for v in (1..256).rev() {
+        let next = above + u64::from(hist[v]);
+        if next >= need {
+            return v as f64;
+        }
+        above = next;
+    }
+    0.0
 }
 
 /// Mean of the 2 x 2 block at (x, y): halves a scan's pixel noise, keeps a two-pixel stroke.
@@ -509,7 +522,9 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
     let mut inked: Vec<usize> = Vec::new();
     let raw = reg.image.as_raw();
     let width = iw as usize;
-    let mut blocked: Vec<(f64, f64)> = Vec::new();
+    let obstacles: Vec<Rect> = printed.into_iter().chain(rules).collect();
+    let mut covering = vec![false; obstacles.len()];
+    let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut hists = vec![[0u32; 256]; cx];
     let mut counts = vec![0usize; cx];
     let mut darkest = vec![255u8; cx];
@@ -523,54 +538,50 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
             let (ua, va) = tf.apply(margin, y);
             let (ub, vb) = tf.apply(margin + STRAY_STEP * nx as f64, y);
             let (du, dv) = ((ub - ua) / nx as f64, (vb - va) / nx as f64);
-            blocked.clear();
-            blocked.extend(
-                printed
-                    .iter()
-                    .chain(&rules)
-                    .filter(|r| y >= r.y0 && y <= r.y1)
-                    .map(|r| (r.x0, r.x1)),
-            );
-            blocked.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let mut i = 0;
-            let mut next_block = 0;
-            while i < nx {
-                let x = margin + STRAY_STEP * i as f64;
-                // Skip over any blocked interval covering x.
-                while next_block < blocked.len() && blocked[next_block].1 < x {
-                    next_block += 1;
+            // The free runs change only where an obstacle starts or ends.
+            let mut changed = j == 0;
+            for (c, r) in covering.iter_mut().zip(&obstacles) {
+                let now = y >= r.y0 && y <= r.y1;
+                changed |= now != *c;
+                *c = now;
+            }
+            if changed {
+                free_runs(&obstacles, &covering, margin, nx, &mut runs);
+            }
+            for &(i, end) in &runs {
+                // Only the part of the run whose 2 x 2 blocks lie on the image (u and v are
+                // linear in i), taken one cell at a time.
+                let (lo, hi) = on_image(ua, du, f64::from(iw - 1), i, end)
+                    .and_then(|(lo, hi)| on_image(va, dv, f64::from(ih - 1), lo, hi))
+                    .unwrap_or((i, i));
+                let mut c0 = lo;
+                while c0 < hi {
+                    let c = c0 / STRAY_CELL;
+                    let c1 = ((c + 1) * STRAY_CELL).min(hi);
+                    let hist = &mut hists[c];
+                    let mut dark = darkest[c];
+                    let row = j * nx;
+                    for (i, (val, ok)) in (c0..c1).zip(
+                        vals[row + c0..row + c1]
+                            .iter_mut()
+                            .zip(&mut valid[row + c0..row + c1]),
+                    ) {
+                        let (u, v) = (ua + du * i as f64, va + dv * i as f64);
+                        let k = v as usize * width + u as usize;
+                        let sum = u16::from(raw[k])
+                            + u16::from(raw[k + 1])
+                            + u16::from(raw[k + width])
+                            + u16::from(raw[k + width + 1]);
+                        let p = (sum / 4) as u8;
+                        *val = p;
+                        *ok = true;
+                        hist[p as usize] += 1;
+                        dark = dark.min(p);
+                    }
+                    counts[c] += c1 - c0;
+                    darkest[c] = dark;
+                    c0 = c1;
                 }
-                // The free run up to the next blocked interval.
-                let end = match blocked.get(next_block) {
-                    Some(&(b0, b1)) if x >= b0 => {
-                        i = (((b1 - margin) / STRAY_STEP).floor() as usize + 1).max(i + 1);
-                        continue;
-                    }
-                    Some(&(b0, _)) => {
-                        (((b0 - margin) / STRAY_STEP).ceil() as usize).clamp(i + 1, nx)
-                    }
-                    None => nx,
-                };
-                for i in i..end {
-                    let (u, v) = (ua + du * i as f64, va + dv * i as f64);
-                    // The 2 x 2 block must lie on the image.
-                    if u < 0.0 || v < 0.0 || u >= f64::from(iw - 1) || v >= f64::from(ih - 1) {
-                        continue;
-                    }
-                    let k = v as usize * width + u as usize;
-                    let sum = u16::from(raw[k])
-                        + u16::from(raw[k + 1])
-                        + u16::from(raw[k + width])
-                        + u16::from(raw[k + width + 1]);
-                    let p = (sum / 4) as u8;
-                    vals[j * nx + i] = p;
-                    valid[j * nx + i] = true;
-                    let c = i / STRAY_CELL;
-                    hists[c][p as usize] += 1;
-                    counts[c] += 1;
-                    darkest[c] = darkest[c].min(p);
-                }
-                i = end;
             }
         }
         // Paper white and noise per cell, from the cell's own samples: uneven lighting and a
@@ -627,6 +638,80 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
         .collect()
 }
 
+/// The runs of grid indices `i` (x = margin + STRAY_STEP i) on a grid row clear of every
+/// obstacle marked as covering that row.
+fn free_runs(
+    obstacles: &[Rect],
+    covering: &[bool],
+    margin: f64,
+    nx: usize,
+    runs: &mut Vec<(usize, usize)>,
+) {
+    let mut blocked: Vec<(f64, f64)> = obstacles
+        .iter()
+        .zip(covering)
+        .filter(|(_, &c)| c)
+        .map(|(r, _)| (r.x0, r.x1))
+        .collect();
+    blocked.sort_by(|a, b| a.0.total_cmp(&b.0));
+    runs.clear();
+    let mut i = 0;
+    let mut next_block = 0;
+    while i < nx {
+        let x = margin + STRAY_STEP * i as f64;
+        // Skip over any blocked interval covering x.
+        while next_block < blocked.len() && blocked[next_block].1 < x {
+            next_block += 1;
+        }
+        // The free run up to the next blocked interval.
+        let end = match blocked.get(next_block) {
+            Some(&(b0, b1)) if x >= b0 => {
+                i = (((b1 - margin) / STRAY_STEP).floor() as usize + 1).max(i + 1);
+                continue;
+            }
+            Some(&(b0, _)) => (((b0 - margin) / STRAY_STEP).ceil() as usize).clamp(i + 1, nx),
+            None => nx,
+        };
+        runs.push((i, end));
+        i = end;
+    }
+}
+
+/// The indices in `lo..hi` at which `base + step * i` lies in `[0, limit)`, when any do.
+fn on_image(base: f64, step: f64, limit: f64, lo: usize, hi: usize) -> Option<(usize, usize)> {
+    let inside = |i: usize| {
+        let t = base + step * i as f64;
+        t >= 0.0 && t < limit
+    };
+    // Solve for the crossings, then settle the rounding by testing the ends themselves.
+    let (mut a, mut b) = if step.abs() < 1e-12 {
+        if !inside(lo) {
+            return None;
+        }
+        (lo, hi)
+    } else {
+        let (p, q) = ((0.0 - base) / step, (limit - base) / step);
+        let (from, to) = (p.min(q), p.max(q));
+        let a = from.ceil().max(lo as f64).min(hi as f64) as usize;
+        let b = (to.floor() + 1.0).max(lo as f64).min(hi as f64) as usize;
+        (a, b)
+    };
+    while a < b && !inside(a) {
+        a += 1;
+    }
+    while b > a && !inside(b - 1) {
+        b -= 1;
+    }
+    // A point just beyond either end may still be inside after rounding.
+    while a > lo && inside(a - 1) {
+        a -= 1;
+    }
+    while b < hi && inside(b) {
+        b += 1;
+    }
+    (a < b).then_some((a, b))
+}
+
 /// Connected clusters on the grid, joining cells up to two apart (pen strokes are thin and
 /// the grid may step over part of them). Returns (cells, i0, j0, i1, j1).
 fn clusters(
@@ -671,4 +756,41 @@ fn clusters(
     // Top to bottom, as a person reads the paper.
     out.sort_by_key(|&(_, i0, j0, _, _)| (j0, i0));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The plain definitions the fast histogram walks must agree with.
+    fn quantile_by_sorting(samples: &[u8], q: f64) -> f64 {
+        let mut s = samples.to_vec();
+        s.sort_unstable();
+        f64::from(s[((q * s.len() as f64) as usize).min(s.len() - 1)])
+    }
+
+    fn histogram(samples: &[u8]) -> [u32; 256] {
+        let mut h = [0u32; 256];
+        for &v in samples {
+            h[v as usize] += 1;
+        }
+        h
+    }
+
+    proptest! {
+        #[test]
+        fn quantiles_match_sorting(samples in prop::collection::vec(any::<u8>(), 1..400), q in 0.0f64..1.0) {
+            let h = histogram(&samples);
+            prop_assert_eq!(hist_quantile(&h, samples.len(), q), quantile_by_sorting(&samples, q));
+        }
+
+        #[test]
+        fn mad_matches_sorting(samples in prop::collection::vec(200u8..=255, 1..400), centre in 200u8..=255) {
+            let h = histogram(&samples);
+            let dev: Vec<u8> = samples.iter().map(|&v| v.abs_diff(centre)).collect();
+            let expected = 1.4826 * quantile_by_sorting(&dev, 0.5);
+            prop_assert_eq!(mad_sigma(&h, samples.len(), f64::from(centre)), expected);
+        }
+    }
 }
