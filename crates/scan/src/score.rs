@@ -482,36 +482,53 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
     let layout = &id.layout;
     let reg = &id.registered;
     let tf = &id.transform;
+    let inv = Inverse::of(tf);
     let (iw, ih) = reg.image.dimensions();
-    let mut printed: Vec<Rect> = Vec::new();
-    printed.extend(layout.fiducials().iter().map(|r| r.inflate(1.5)));
-    printed.push(layout.strip_area().inflate(1.5 + STRAY_PRINT_PAD));
-    printed.push(layout.header_zone().inflate(1.0));
-    printed.push(layout.column_heading_zone().inflate(0.5));
-    printed.extend((0..layout.options).map(|k| layout.row_text(k)));
+    if iw < 3 || ih < 3 {
+        return Vec::new();
+    }
+    let mut obstacles: Vec<Rect> = Vec::new();
+    obstacles.extend(layout.fiducials().iter().map(|r| r.inflate(1.5)));
+    obstacles.push(layout.strip_area().inflate(1.5 + STRAY_PRINT_PAD));
+    obstacles.push(layout.header_zone().inflate(1.0));
+    obstacles.push(layout.column_heading_zone().inflate(0.5));
+    obstacles.extend((0..layout.options).map(|k| layout.row_text(k)));
     // Boxes whose own mark may spill further than the halo: widen their clear zone.
     for (vb, b) in layout.voting_boxes().iter().zip(boxes) {
         let spill = if b.class == BoxClass::Empty { 0.0 } else { 4.0 };
-        printed.push(vb.halo().inflate(spill));
+        obstacles.push(vb.halo().inflate(spill));
     }
     let rule_pad = RULE_WIDTH / 2.0 + STRAY_PRINT_PAD;
-    let rules: Vec<Rect> = layout
-        .rules()
-        .iter()
-        .map(|r| {
-            Rect::new(
-                r.from.x.min(r.to.x),
-                r.from.y.min(r.to.y),
-                r.from.x.max(r.to.x),
-                r.from.y.max(r.to.y),
-            )
-            .inflate(rule_pad)
-        })
-        .collect();
+    obstacles.extend(layout.rules().iter().map(|r| {
+        Rect::new(
+            r.from.x.min(r.to.x),
+            r.from.y.min(r.to.y),
+            r.from.x.max(r.to.x),
+            r.from.y.max(r.to.y),
+        )
+        .inflate(rule_pad)
+    }));
     // Stay clear of the paper's edge, where scanners leave shadows.
     let margin = 4.0;
-    let nx = ((layout.width - 2.0 * margin) / STRAY_STEP) as usize;
-    let ny = ((layout.height - 2.0 * margin) / STRAY_STEP) as usize;
+    let inside = Rect::new(
+        margin,
+        margin,
+        layout.width - margin,
+        layout.height - margin,
+    );
+    // The grid is laid on the image, not the paper: its rows are image rows, read left to
+    // right, so memory is walked in order whatever the paper's skew (a grid along the
+    // paper's rows would jump to a new image row every few samples of a rotated page).
+    let step = STRAY_STEP * reg.ppm;
+    let (bx0, by0, bx1, by1) = image_bounds(tf, &inside, reg.image);
+    let (bx1, by1) = (bx1.min(iw - 2), by1.min(ih - 2));
+    if bx1 <= bx0 || by1 <= by0 || step < 1.0 {
+        return Vec::new();
+    }
+    let nx = (f64::from(bx1 - bx0) / step) as usize + 1;
+    let ny = (f64::from(by1 - by0) / step) as usize + 1;
+    let grid_x = |i: usize| f64::from(bx0) + step * i as f64;
+    let grid_y = |j: usize| f64::from(by0) + step * j as f64;
     // Grid points are sampled one band of cells at a time (STRAY_CELL grid rows), so each
     // cell's histogram is built as its points are read and the band's histograms stay in
     // cache; a cell with no sample dark enough to be ink is never visited again.
@@ -522,52 +539,46 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
     let mut inked: Vec<usize> = Vec::new();
     let raw = reg.image.as_raw();
     let width = iw as usize;
-    let obstacles: Vec<Rect> = printed.into_iter().chain(rules).collect();
-    let mut covering = vec![false; obstacles.len()];
     let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut blocked: Vec<(usize, usize)> = Vec::new();
     let mut hists = vec![[0u32; 256]; cx];
     let mut counts = vec![0usize; cx];
     let mut darkest = vec![255u8; cx];
     for cj in 0..cy {
-        hists.iter_mut().for_each(|h| h.fill(0));
+        for (h, &n) in hists.iter_mut().zip(&counts) {
+            if n > 0 {
+                h.fill(0);
+            }
+        }
         counts.fill(0);
         darkest.fill(255);
         let rows = cj * STRAY_CELL..((cj + 1) * STRAY_CELL).min(ny);
         for j in rows.clone() {
-            let y = margin + STRAY_STEP * j as f64;
-            let (ua, va) = tf.apply(margin, y);
-            let (ub, vb) = tf.apply(margin + STRAY_STEP * nx as f64, y);
-            let (du, dv) = ((ub - ua) / nx as f64, (vb - va) / nx as f64);
-            // The free runs change only where an obstacle starts or ends.
-            let mut changed = j == 0;
-            for (c, r) in covering.iter_mut().zip(&obstacles) {
-                let now = y >= r.y0 && y <= r.y1;
-                changed |= now != *c;
-                *c = now;
-            }
-            if changed {
-                free_runs(&obstacles, &covering, margin, nx, &mut runs);
-            }
-            for &(i, end) in &runs {
-                // Only the part of the run whose 2 x 2 blocks lie on the image (u and v are
-                // linear in i), taken one cell at a time.
-                let (lo, hi) = on_image(ua, du, f64::from(iw - 1), i, end)
-                    .and_then(|(lo, hi)| on_image(va, dv, f64::from(ih - 1), lo, hi))
-                    .unwrap_or((i, i));
-                let mut c0 = lo;
-                while c0 < hi {
+            let py = grid_y(j) as u32;
+            let row_runs = RowRuns {
+                inv: &inv,
+                inside: &inside,
+                obstacles: &obstacles,
+                x_range: (bx0, bx1),
+                step,
+                nx,
+            };
+            row_runs.find(f64::from(py), &mut blocked, &mut runs);
+            let row = py as usize * width;
+            for &(i0, i1) in &runs {
+                let mut c0 = i0;
+                while c0 < i1 {
                     let c = c0 / STRAY_CELL;
-                    let c1 = ((c + 1) * STRAY_CELL).min(hi);
+                    let c1 = ((c + 1) * STRAY_CELL).min(i1);
                     let hist = &mut hists[c];
                     let mut dark = darkest[c];
-                    let row = j * nx;
+                    let at = j * nx;
                     for (i, (val, ok)) in (c0..c1).zip(
-                        vals[row + c0..row + c1]
+                        vals[at + c0..at + c1]
                             .iter_mut()
-                            .zip(&mut valid[row + c0..row + c1]),
+                            .zip(&mut valid[at + c0..at + c1]),
                     ) {
-                        let (u, v) = (ua + du * i as f64, va + dv * i as f64);
-                        let k = v as usize * width + u as usize;
+                        let k = row + grid_x(i) as usize;
                         let sum = u16::from(raw[k])
                             + u16::from(raw[k + 1])
                             + u16::from(raw[k + width])
@@ -598,9 +609,8 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
                 let w = hist_quantile(&hists[ci], n, 0.6);
                 (w, mad_sigma(&hists[ci], n, w))
             } else {
-                let x = margin + STRAY_STEP * ((ci as f64 + 0.5) * STRAY_CELL as f64);
-                let y = margin + STRAY_STEP * ((cj as f64 + 0.5) * STRAY_CELL as f64);
-                let (u, v) = tf.apply(x.min(layout.width), y.min(layout.height));
+                let centre = |k: usize, last: usize| (k * STRAY_CELL + STRAY_CELL / 2).min(last);
+                let (u, v) = (grid_x(centre(ci, nx - 1)), grid_y(centre(cj, ny - 1)));
                 (reg.white_at(u, v), 0.0)
             };
             let span = (white - reg.black).max(25.0);
@@ -625,12 +635,22 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
             let area = n as f32 * (STRAY_STEP * STRAY_STEP) as f32;
             let w = (i1 - i0 + 1) as f32 * STRAY_STEP as f32;
             let h = (j1 - j0 + 1) as f32 * STRAY_STEP as f32;
-            (area >= STRAY_MIN_AREA && w.max(h) >= STRAY_MIN_SPAN).then_some(StrayInk {
+            if area < STRAY_MIN_AREA || w.max(h) < STRAY_MIN_SPAN {
+                return None;
+            }
+            // The cluster's bounds on the paper: its image-grid corners mapped back.
+            let corners = [(i0, j0), (i1, j0), (i0, j1), (i1, j1)].map(|(i, j)| {
+                let (x, y) = (grid_x(i), grid_y(j));
+                (inv.a * x + inv.b * y + inv.c, inv.d * x + inv.e * y + inv.f)
+            });
+            let lo = |f: fn(&(f64, f64)) -> f64| corners.iter().map(f).fold(f64::MAX, f64::min);
+            let hi = |f: fn(&(f64, f64)) -> f64| corners.iter().map(f).fold(f64::MIN, f64::max);
+            Some(StrayInk {
                 paper_mm: [
-                    (margin + STRAY_STEP * i0 as f64) as f32,
-                    (margin + STRAY_STEP * j0 as f64) as f32,
-                    (margin + STRAY_STEP * i1 as f64) as f32,
-                    (margin + STRAY_STEP * j1 as f64) as f32,
+                    lo(|c| c.0) as f32,
+                    lo(|c| c.1) as f32,
+                    hi(|c| c.0) as f32,
+                    hi(|c| c.1) as f32,
                 ],
                 area_mm2: area,
             })
@@ -638,78 +658,64 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
         .collect()
 }
 
-/// The runs of grid indices `i` (x = margin + STRAY_STEP i) on a grid row clear of every
-/// obstacle marked as covering that row.
-fn free_runs(
-    obstacles: &[Rect],
-    covering: &[bool],
-    margin: f64,
+/// What decides which grid columns of an image row are sampled for stray ink: grid column
+/// i lies at image x = x0 + step i.
+struct RowRuns<'a> {
+    inv: &'a Inverse,
+    /// The part of the paper searched.
+    inside: &'a Rect,
+    /// Print and halos, kept clear.
+    obstacles: &'a [Rect],
+    x_range: (u32, u32),
+    step: f64,
     nx: usize,
-    runs: &mut Vec<(usize, usize)>,
-) {
-    let mut blocked: Vec<(f64, f64)> = obstacles
-        .iter()
-        .zip(covering)
-        .filter(|(_, &c)| c)
-        .map(|(r, _)| (r.x0, r.x1))
-        .collect();
-    blocked.sort_by(|a, b| a.0.total_cmp(&b.0));
-    runs.clear();
-    let mut i = 0;
-    let mut next_block = 0;
-    while i < nx {
-        let x = margin + STRAY_STEP * i as f64;
-        // Skip over any blocked interval covering x.
-        while next_block < blocked.len() && blocked[next_block].1 < x {
-            next_block += 1;
-        }
-        // The free run up to the next blocked interval.
-        let end = match blocked.get(next_block) {
-            Some(&(b0, b1)) if x >= b0 => {
-                i = (((b1 - margin) / STRAY_STEP).floor() as usize + 1).max(i + 1);
-                continue;
-            }
-            Some(&(b0, _)) => (((b0 - margin) / STRAY_STEP).ceil() as usize).clamp(i + 1, nx),
-            None => nx,
-        };
-        runs.push((i, end));
-        i = end;
-    }
 }
 
-/// The indices in `lo..hi` at which `base + step * i` lies in `[0, limit)`, when any do.
-fn on_image(base: f64, step: f64, limit: f64, lo: usize, hi: usize) -> Option<(usize, usize)> {
-    let inside = |i: usize| {
-        let t = base + step * i as f64;
-        t >= 0.0 && t < limit
-    };
-    // Solve for the crossings, then settle the rounding by testing the ends themselves.
-    let (mut a, mut b) = if step.abs() < 1e-12 {
-        if !inside(lo) {
-            return None;
+impl RowRuns<'_> {
+    /// The runs `i0..i1` of grid columns on image row `y` whose paper positions lie inside
+    /// the searched part and clear of every obstacle. Paper coordinates are linear along an
+    /// image row, so each rectangle's stretch is solved, not searched.
+    fn find(&self, y: f64, blocked: &mut Vec<(usize, usize)>, runs: &mut Vec<(usize, usize)>) {
+        runs.clear();
+        let (x0, x1) = self.x_range;
+        // Grid columns whose pixel lies within lo..=hi.
+        let columns = |lo: u32, hi: u32| {
+            let a = (f64::from(lo.saturating_sub(x0)) / self.step).ceil() as usize;
+            let b = ((f64::from(hi) - f64::from(x0)) / self.step).floor() + 1.0;
+            (a.min(self.nx), (b.max(0.0) as usize).min(self.nx))
+        };
+        let Some((lo, hi)) = self.inv.row_span(self.inside, y, x0, x1) else {
+            return;
+        };
+        let (start, end) = columns(lo, hi);
+        // The row's paper heights, to pass over obstacles it cannot meet.
+        let (_, va) = self.inv.at(lo, y);
+        let (_, vb) = self.inv.at(hi, y);
+        let (vmin, vmax) = (va.min(vb), va.max(vb));
+        blocked.clear();
+        blocked.extend(
+            self.obstacles
+                .iter()
+                .filter(|r| r.y1 >= vmin && r.y0 <= vmax)
+                .filter_map(|r| self.inv.row_span(r, y, lo, hi))
+                .map(|(a, b)| columns(a, b)),
+        );
+        blocked.sort_unstable();
+        let mut i = start;
+        for &(b0, b1) in blocked.iter() {
+            if b0 > i {
+                runs.push((i, b0.min(end)));
+            }
+            i = i.max(b1);
+            if i >= end {
+                break;
+            }
         }
-        (lo, hi)
-    } else {
-        let (p, q) = ((0.0 - base) / step, (limit - base) / step);
-        let (from, to) = (p.min(q), p.max(q));
-        let a = from.ceil().max(lo as f64).min(hi as f64) as usize;
-        let b = (to.floor() + 1.0).max(lo as f64).min(hi as f64) as usize;
-        (a, b)
-    };
-    while a < b && !inside(a) {
-        a += 1;
+        if i < end {
+            runs.push((i, end));
+        }
+        runs.retain(|(a, b)| a < b);
     }
-    while b > a && !inside(b - 1) {
-        b -= 1;
-    }
-    // A point just beyond either end may still be inside after rounding.
-    while a > lo && inside(a - 1) {
-        a -= 1;
-    }
-    while b < hi && inside(b) {
-        b += 1;
-    }
-    (a < b).then_some((a, b))
 }
 
 /// Connected clusters on the grid, joining cells up to two apart (pen strokes are thin and
