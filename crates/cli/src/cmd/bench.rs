@@ -39,6 +39,10 @@ pub struct Args {
     /// work on the machine only ever slows a run down).
     #[arg(long, default_value_t = 1)]
     repeat: u32,
+    /// Parts the corpus is measured in, each a set of whole batches running every stage in
+    /// turn, so that drift in a shared machine's speed falls on all stages alike.
+    #[arg(long, default_value_t = 4)]
+    slices: usize,
     /// Internal: run one measurement in this process and print it as JSON (each measurement
     /// runs in a fresh process so that its peak memory is its own).
     #[arg(long, hide = true, requires = "corpus")]
@@ -178,20 +182,36 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "{:<22} {:>7} {:>7} {:>9} {:>11} {:>10} {:>13}",
         "stage", "threads", "papers", "seconds", "papers/s", "peak RSS", "CPU ms/paper"
     );
-    // Rounds run every stage in turn and keep each stage's fastest run: the speed of a shared
-    // machine drifts over minutes, and interleaving gives every stage the same chances.
+    // Each round runs every stage on each slice in turn, and a stage's round total is the sum
+    // over slices; each stage keeps its fastest round. The speed of a shared machine drifts
+    // over minutes: interleaving gives every stage the same chances.
+    let slices = make_slices(&root, args.slices.max(1))?;
     let mut best: Vec<(Stage, usize, Measurement, f64)> = Vec::new();
     for _ in 0..args.repeat.max(1) {
-        for &t in &thread_counts {
-            for stage in [Stage::DecodeOnly, Stage::DecodeAndRead, Stage::WholeScan] {
-                let (m, cpu) = measure(&args.election, stage, t, &root)?;
-                match best.iter_mut().find(|b| b.0 == stage && b.1 == t) {
-                    None => best.push((stage, t, m, cpu)),
-                    Some(b) => {
-                        b.2.seconds = b.2.seconds.min(m.seconds);
-                        b.2.peak_rss_kib = b.2.peak_rss_kib.max(m.peak_rss_kib);
-                        b.3 = b.3.min(cpu);
+        let mut round: Vec<(Stage, usize, Measurement, f64)> = Vec::new();
+        for slice in &slices {
+            for &t in &thread_counts {
+                for stage in [Stage::DecodeOnly, Stage::DecodeAndRead, Stage::WholeScan] {
+                    let (m, cpu) = measure(&args.election, stage, t, slice)?;
+                    match round.iter_mut().find(|b| b.0 == stage && b.1 == t) {
+                        None => round.push((stage, t, m, cpu)),
+                        Some(b) => {
+                            b.2.papers += m.papers;
+                            b.2.seconds += m.seconds;
+                            b.2.peak_rss_kib = b.2.peak_rss_kib.max(m.peak_rss_kib);
+                            b.3 += cpu;
+                        }
                     }
+                }
+            }
+        }
+        for r in round {
+            match best.iter_mut().find(|b| b.0 == r.0 && b.1 == r.1) {
+                None => best.push(r),
+                Some(b) => {
+                    b.2.seconds = b.2.seconds.min(r.2.seconds);
+                    b.2.peak_rss_kib = b.2.peak_rss_kib.max(r.2.peak_rss_kib);
+                    b.3 = b.3.min(r.3);
                 }
             }
         }
@@ -284,6 +304,42 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Splits the corpus into `n` folders of links to whole batches (round robin), beside the
+/// corpus; with one slice, or where links cannot be made, the corpus itself.
+fn make_slices(root: &std::path::Path, n: usize) -> anyhow::Result<Vec<PathBuf>> {
+    let batches = ecount_pipeline::walk::find_batches(root)?;
+    if n <= 1 || batches.len() < n || !cfg!(unix) {
+        return Ok(vec![root.to_path_buf()]);
+    }
+    let name = root
+        .file_name()
+        .map_or_else(|| "corpus".into(), |s| s.to_string_lossy().into_owned());
+    let base = root.with_file_name(format!("{name}-slices-{n}"));
+    let _ = std::fs::remove_dir_all(&base);
+    let mut out = Vec::new();
+    for k in 0..n {
+        let dir = base.join(format!("slice-{k}"));
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        for (i, b) in batches.iter().enumerate().skip(k).step_by(n) {
+            let folder = std::fs::canonicalize(&b.folder)?;
+            let link = dir.join(format!("{i:04}-{}", b.id.replace(['/', '\\'], "_")));
+            link_dir(&folder, &link).with_context(|| format!("linking {}", link.display()))?;
+        }
+        out.push(dir);
+    }
+    Ok(out)
+}
+
+#[cfg(unix)]
+fn link_dir(target: &std::path::Path, link: &std::path::Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn link_dir(_: &std::path::Path, _: &std::path::Path) -> std::io::Result<()> {
+    Err(std::io::Error::other("folder links are made on Unix only"))
 }
 
 fn tempfile_dir(cache: &std::path::Path) -> anyhow::Result<PathBuf> {
