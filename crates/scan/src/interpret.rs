@@ -72,7 +72,9 @@ pub fn apply_rules(
         .iter()
         .filter(|b| b.class == BoxClass::Doubtful)
         .map(|b| {
-            if b.score < crate::score::EMPTY_BELOW {
+            // Halo ink beside a box whose zone is (near) empty; a trace in the zone itself,
+            // as a bilevel scan leaves of a light pencil line, is a doubtful box.
+            if b.score < crate::score::EMPTY_BELOW && b.halo >= crate::score::HALO_DOUBTFUL {
                 Flag::MarkBesideBox {
                     row: b.row,
                     column: b.column,
@@ -288,6 +290,36 @@ mod tests {
             }
         );
         assert!(matches!(f[1], Flag::PossibleIdentifyingMark { .. }));
+    }
+
+    #[test]
+    fn ink_beside_a_box_is_told_from_a_trace_in_it() {
+        // Halo ink beside the empty zone of row 2, column 0.
+        let mut boxes = mayor(&[1], &[], 3);
+        boxes[4].class = BoxClass::Doubtful;
+        boxes[4].score = 0.0;
+        boxes[4].halo = 0.02;
+        let (_, f) = apply_rules(PaperKind::Mayor, &boxes, &[], &[]);
+        assert!(matches!(
+            f[..],
+            [Flag::MarkBesideBox {
+                row: 2,
+                column: 0,
+                ..
+            }]
+        ));
+        // What a bilevel scan keeps of a light pencil line: a trace in the zone, no halo ink.
+        boxes[4].score = 0.001;
+        boxes[4].halo = 0.0;
+        let (_, f) = apply_rules(PaperKind::Mayor, &boxes, &[], &[]);
+        assert!(matches!(
+            f[..],
+            [Flag::DoubtfulBox {
+                row: 2,
+                column: 0,
+                ..
+            }]
+        ));
     }
 
     proptest! {
