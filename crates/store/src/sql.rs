@@ -197,3 +197,139 @@ pub const SESSION_GET: &str = "SELECT token_hash, user_name, csrf, created_at, e
      FROM sessions WHERE token_hash = ?1 AND expires_at > ?2";
 pub const SESSION_DELETE: &str = "DELETE FROM sessions WHERE token_hash = ?1";
 pub const SESSION_PURGE: &str = "DELETE FROM sessions WHERE expires_at <= ?1";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+
+    /// Every statement above (constants that are not statements are listed apart).
+    const STATEMENTS: &[(&str, &str)] = &[
+        ("META_GET", META_GET),
+        ("META_INSERT", META_INSERT),
+        ("META_SET", META_SET),
+        ("BATCH_INSERT", BATCH_INSERT),
+        ("BATCHES_ALL", BATCHES_ALL),
+        ("BATCH_PAPER_COUNTS", BATCH_PAPER_COUNTS),
+        ("BATCH_DUPLICATES", BATCH_DUPLICATES),
+        ("PAPER_NEXT_ID", PAPER_NEXT_ID),
+        ("PAPER_INSERT", PAPER_INSERT),
+        ("PAPER_BY_HASH", PAPER_BY_HASH),
+        ("PAPER_BY_PATH", PAPER_BY_PATH),
+        ("REPLACED_INSERT", REPLACED_INSERT),
+        ("DUPLICATE_INSERT", DUPLICATE_INSERT),
+        ("PAPER_HASHES", PAPER_HASHES),
+        ("PAPER_GET", PAPER_GET),
+        ("PAPERS_ALL", PAPERS_ALL),
+        ("PAPER_SET_STATUS", PAPER_SET_STATUS),
+        ("TALLY_COUNTED", TALLY_COUNTED),
+        ("TALLY_DECIDED", TALLY_DECIDED),
+        ("PROGRESS_COUNTS", PROGRESS_COUNTS),
+        ("QUEUE_INSERT", QUEUE_INSERT),
+        ("QUEUE_HELD", QUEUE_HELD),
+        ("QUEUE_FREE", QUEUE_FREE),
+        ("QUEUE_TAKE", QUEUE_TAKE),
+        ("QUEUE_RELEASE", QUEUE_RELEASE),
+        ("QUEUE_MOVE", QUEUE_MOVE),
+        ("QUEUE_DELETE", QUEUE_DELETE),
+        ("QUEUE_GET", QUEUE_GET),
+        ("QUEUE_STAGE", QUEUE_STAGE),
+        ("DECISION_NEXT_ID", DECISION_NEXT_ID),
+        ("DECISION_INSERT", DECISION_INSERT),
+        ("DECISIONS_OF_PAPER", DECISIONS_OF_PAPER),
+        ("DECISIONS_ALL", DECISIONS_ALL),
+        ("DECISIONS_FINAL_LATEST", DECISIONS_FINAL_LATEST),
+        ("AUDIT_LAST", AUDIT_LAST),
+        ("AUDIT_INSERT", AUDIT_INSERT),
+        ("AUDIT_ALL", AUDIT_ALL),
+        ("AUDIT_PAGE", AUDIT_PAGE),
+        ("USER_INSERT", USER_INSERT),
+        ("USER_GET", USER_GET),
+        ("USERS_ALL", USERS_ALL),
+        ("SESSION_INSERT", SESSION_INSERT),
+        ("SESSION_GET", SESSION_GET),
+        ("SESSION_DELETE", SESSION_DELETE),
+        ("SESSION_PURGE", SESSION_PURGE),
+    ];
+    const NOT_STATEMENTS: &[&str] = &["SCHEMA_VERSION", "DECISION_COLUMNS", "AUDIT_HEAD_KEY"];
+
+    /// `?N` placeholders as PostgreSQL writes them.
+    fn to_postgres(sql: &str) -> String {
+        let mut out = String::with_capacity(sql.len());
+        let mut chars = sql.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '?' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                out.push('$');
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_statement_is_listed() {
+        let source = include_str!("sql.rs");
+        let declared: Vec<&str> = source
+            .lines()
+            .filter_map(|l| l.strip_prefix("pub const "))
+            .filter_map(|l| l.split_once(": &str"))
+            .map(|(name, _)| name)
+            .filter(|name| !NOT_STATEMENTS.contains(name))
+            .collect();
+        let listed: Vec<&str> = STATEMENTS.iter().map(|s| s.0).collect();
+        assert_eq!(
+            declared, listed,
+            "a statement was added without its portability check"
+        );
+    }
+
+    /// Why `sql` would not run unchanged on PostgreSQL, if it would not.
+    fn portability_problem(sql: &str) -> Option<String> {
+        // The parser is lenient (it takes `INSERT OR IGNORE` in any dialect), so SQLite's own
+        // words are also looked for.
+        let sqlite_only = [
+            "AUTOINCREMENT",
+            "INSERT OR",
+            "REPLACE INTO",
+            "PRAGMA",
+            "IFNULL(",
+            "GLOB",
+            "DATETIME(",
+            "STRFTIME(",
+            "ROWID",
+        ];
+        let upper = sql.to_uppercase();
+        if let Some(word) = sqlite_only.iter().find(|w| upper.contains(*w)) {
+            return Some(format!("uses SQLite's {word}"));
+        }
+        Parser::parse_sql(&PostgreSqlDialect {}, &to_postgres(sql))
+            .err()
+            .map(|e| format!("does not parse as PostgreSQL: {e}"))
+    }
+
+    /// The store is meant to run on PostgreSQL too (many scanners and workstations in three
+    /// centres feeding one result): every statement must parse as PostgreSQL and use none of
+    /// SQLite's own words.
+    #[test]
+    fn statements_are_portable_to_postgresql() {
+        let all = SCHEMA
+            .iter()
+            .map(|s| ("SCHEMA", *s))
+            .chain(STATEMENTS.iter().copied());
+        for (name, sql) in all {
+            if let Some(problem) = portability_problem(sql) {
+                panic!("{name} {problem}:\n{sql}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_check_catches_sqlite_dialect() {
+        let bad = "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)";
+        assert!(portability_problem(bad).is_some());
+        assert!(portability_problem("SELEC value FROM meta").is_some());
+        assert!(portability_problem(META_INSERT).is_none());
+    }
+}
