@@ -294,32 +294,21 @@ mod tests {
 
     #[test]
     fn ink_beside_a_box_is_told_from_a_trace_in_it() {
-        // Halo ink beside the empty zone of row 2, column 0.
-        let mut boxes = mayor(&[1], &[], 3);
-        boxes[4].class = BoxClass::Doubtful;
-        boxes[4].score = 0.0;
-        boxes[4].halo = 0.02;
-        let (_, f) = apply_rules(PaperKind::Mayor, &boxes, &[], &[]);
-        assert!(matches!(
-            f[..],
-            [Flag::MarkBesideBox {
-                row: 2,
-                column: 0,
-                ..
-            }]
-        ));
-        // What a bilevel scan keeps of a light pencil line: a trace in the zone, no halo ink.
-        boxes[4].score = 0.001;
-        boxes[4].halo = 0.0;
-        let (_, f) = apply_rules(PaperKind::Mayor, &boxes, &[], &[]);
-        assert!(matches!(
-            f[..],
-            [Flag::DoubtfulBox {
-                row: 2,
-                column: 0,
-                ..
-            }]
-        ));
+        // (zone, halo) of a doubtful box at row 2, column 0: halo ink beside an empty zone,
+        // then what a bilevel scan keeps of a light pencil line (a zone trace, no halo ink).
+        for (score, halo, beside) in [(0.0, 0.02, true), (0.001, 0.0, false)] {
+            let mut boxes = mayor(&[1], &[], 3);
+            boxes[4].class = BoxClass::Doubtful;
+            boxes[4].score = score;
+            boxes[4].halo = halo;
+            let (_, f) = apply_rules(PaperKind::Mayor, &boxes, &[], &[]);
+            let at = match f[..] {
+                [Flag::MarkBesideBox { row, column, .. }] if beside => (row, column),
+                [Flag::DoubtfulBox { row, column, .. }] if !beside => (row, column),
+                _ => panic!("zone {score}, halo {halo}: flags {f:?}"),
+            };
+            assert_eq!(at, (2, 0));
+        }
     }
 
     proptest! {

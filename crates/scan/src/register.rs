@@ -450,6 +450,17 @@ impl Sample {
             sy: usize,
         }
         impl Stat {
+            fn pixel(i: usize, j: usize) -> Self {
+                Stat {
+                    n: 1,
+                    x0: i,
+                    y0: j,
+                    x1: i,
+                    y1: j,
+                    sx: i,
+                    sy: j,
+                }
+            }
             fn merge(&mut self, o: &Stat) {
                 self.n += o.n;
                 self.x0 = self.x0.min(o.x0);
@@ -473,17 +484,10 @@ impl Sample {
                 let up = if j > 0 { labels[k - w] } else { u32::MAX };
                 let l = match (left != u32::MAX, up != u32::MAX) {
                     (false, false) => {
-                        parent.push(parent.len() as u32);
-                        stats.push(Stat {
-                            n: 0,
-                            x0: i,
-                            y0: j,
-                            x1: i,
-                            y1: j,
-                            sx: 0,
-                            sy: 0,
-                        });
-                        (parent.len() - 1) as u32
+                        labels[k] = parent.len() as u32;
+                        parent.push(labels[k]);
+                        stats.push(Stat::pixel(i, j));
+                        continue;
                     }
                     (true, false) => left,
                     (false, true) => up,
@@ -496,31 +500,23 @@ impl Sample {
                     }
                 };
                 labels[k] = l;
-                let s = &mut stats[l as usize];
-                s.n += 1;
-                s.x0 = s.x0.min(i);
-                s.x1 = s.x1.max(i);
-                s.y0 = s.y0.min(j);
-                s.y1 = s.y1.max(j);
-                s.sx += i;
-                s.sy += j;
+                stats[l as usize].merge(&Stat::pixel(i, j));
             }
         }
         // A label's parent is always a smaller label: merging from the largest down folds
         // every label into its root.
-        let mut roots = vec![true; parent.len()];
         for l in (0..parent.len()).rev() {
             let p = parent[l] as usize;
             if p != l {
                 let child = stats[l];
                 stats[p].merge(&child);
-                roots[l] = false;
             }
         }
         let stats = stats
             .into_iter()
-            .zip(roots)
-            .filter_map(|(s, root)| root.then_some(s));
+            .zip(&parent)
+            .enumerate()
+            .filter_map(|(l, (s, &p))| (p as usize == l).then_some(s));
         let stride = f64::from(self.stride);
         let min_side = FIDUCIAL_SIZE * MIN_PPM * 0.65 / stride;
         let max_side = FIDUCIAL_SIZE * MAX_PPM * 1.35 / stride;

@@ -108,7 +108,7 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
             }
         })
         .collect();
-    let stray_ink = find_stray_ink(&identified, &boxes);
+    let stray_ink = find_stray_ink(&identified, &inv, &boxes);
     Scored {
         identified,
         boxes,
@@ -202,7 +202,12 @@ impl Inverse {
     /// Paper position of image pixel (x, y).
     #[inline]
     fn at(&self, x: u32, y: f64) -> (f64, f64) {
-        let x = f64::from(x);
+        self.map(f64::from(x), y)
+    }
+
+    /// Paper position of image point (x, y).
+    #[inline]
+    fn map(&self, x: f64, y: f64) -> (f64, f64) {
         (
             self.a * x + self.b * y + self.c,
             self.d * x + self.e * y + self.f,
@@ -494,11 +499,10 @@ fn mean2x2(raw: &[u8], width: usize, height: u32, x: u32, y: u32) -> u8 {
 
 /// Ink on a sparse grid over the parts of the paper where nothing is printed and no box's halo
 /// reaches, clustered; clusters big enough to be writing are reported.
-fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
+fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<StrayInk> {
     let layout = &id.layout;
     let reg = &id.registered;
     let tf = &id.transform;
-    let inv = Inverse::of(tf);
     let (iw, ih) = reg.image.dimensions();
     if iw < 3 || ih < 3 {
         return Vec::new();
@@ -549,12 +553,21 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
     // cell's histogram is built as its points are read and the band's histograms stay in
     // cache; a cell with no sample dark enough to be ink is never visited again.
     let (cx, cy) = (nx.div_ceil(STRAY_CELL), ny.div_ceil(STRAY_CELL));
-    let mut vals = vec![0u8; nx * ny];
-    let mut valid = vec![false; nx * ny];
+    // Points not sampled stay 255, which is never ink: every cut lies at least
+    // STRAY_DARKNESS x 25 grey levels below a white of at most 255.
+    let mut vals = vec![255u8; nx * ny];
     let mut ink = vec![false; nx * ny];
     let mut inked: Vec<usize> = Vec::new();
     let raw = reg.image.as_raw();
     let width = iw as usize;
+    let row_runs = RowRuns {
+        inv,
+        inside: &inside,
+        obstacles: &obstacles,
+        x_range: (bx0, bx1),
+        step,
+        nx,
+    };
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut blocked: Vec<(usize, usize)> = Vec::new();
     let mut hists = vec![[0u32; 256]; cx];
@@ -571,14 +584,6 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
         let rows = cj * STRAY_CELL..((cj + 1) * STRAY_CELL).min(ny);
         for j in rows.clone() {
             let py = grid_y(j) as u32;
-            let row_runs = RowRuns {
-                inv: &inv,
-                inside: &inside,
-                obstacles: &obstacles,
-                x_range: (bx0, bx1),
-                step,
-                nx,
-            };
             row_runs.find(f64::from(py), &mut blocked, &mut runs);
             let row = py as usize * width;
             for &(i0, i1) in &runs {
@@ -589,11 +594,7 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
                     let hist = &mut hists[c];
                     let mut dark = darkest[c];
                     let at = j * nx;
-                    for (i, (val, ok)) in (c0..c1).zip(
-                        vals[at + c0..at + c1]
-                            .iter_mut()
-                            .zip(&mut valid[at + c0..at + c1]),
-                    ) {
+                    for (i, val) in (c0..c1).zip(&mut vals[at + c0..at + c1]) {
                         let k = row + grid_x(i) as usize;
                         let sum = u16::from(raw[k])
                             + u16::from(raw[k + 1])
@@ -601,7 +602,6 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
                             + u16::from(raw[k + width + 1]);
                         let p = (sum / 4) as u8;
                         *val = p;
-                        *ok = true;
                         hist[p as usize] += 1;
                         dark = dark.min(p);
                     }
@@ -637,7 +637,7 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
             let cols = ci * STRAY_CELL..((ci + 1) * STRAY_CELL).min(nx);
             for j in rows.clone() {
                 for k in j * nx + cols.start..j * nx + cols.end {
-                    if valid[k] && f64::from(vals[k]) <= cut {
+                    if f64::from(vals[k]) <= cut {
                         ink[k] = true;
                         inked.push(k);
                     }
@@ -655,10 +655,8 @@ fn find_stray_ink(id: &Identified, boxes: &[BoxReading]) -> Vec<StrayInk> {
                 return None;
             }
             // The cluster's bounds on the paper: its image-grid corners mapped back.
-            let corners = [(i0, j0), (i1, j0), (i0, j1), (i1, j1)].map(|(i, j)| {
-                let (x, y) = (grid_x(i), grid_y(j));
-                (inv.a * x + inv.b * y + inv.c, inv.d * x + inv.e * y + inv.f)
-            });
+            let corners = [(i0, j0), (i1, j0), (i0, j1), (i1, j1)]
+                .map(|(i, j)| inv.map(grid_x(i), grid_y(j)));
             let lo = |f: fn(&(f64, f64)) -> f64| corners.iter().map(f).fold(f64::MAX, f64::min);
             let hi = |f: fn(&(f64, f64)) -> f64| corners.iter().map(f).fold(f64::MIN, f64::max);
             Some(StrayInk {

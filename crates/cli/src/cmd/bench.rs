@@ -186,36 +186,43 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // over slices; each stage keeps its fastest round. The speed of a shared machine drifts
     // over minutes: interleaving gives every stage the same chances.
     let slices = make_slices(&root, args.slices.max(1))?;
-    let mut best: Vec<(Stage, usize, Measurement, f64)> = Vec::new();
+    let keys: Vec<(usize, Stage)> = thread_counts
+        .iter()
+        .flat_map(|&t| [Stage::DecodeOnly, Stage::DecodeAndRead, Stage::WholeScan].map(|s| (t, s)))
+        .collect();
+    // Per key: its measurement and CPU seconds, fastest round so far.
+    let mut best: Vec<Option<(Measurement, f64)>> = vec![None; keys.len()];
     for _ in 0..args.repeat.max(1) {
-        let mut round: Vec<(Stage, usize, Measurement, f64)> = Vec::new();
+        let mut round: Vec<Option<(Measurement, f64)>> = vec![None; keys.len()];
         for slice in &slices {
-            for &t in &thread_counts {
-                for stage in [Stage::DecodeOnly, Stage::DecodeAndRead, Stage::WholeScan] {
-                    let (m, cpu) = measure(&args.election, stage, t, slice)?;
-                    match round.iter_mut().find(|b| b.0 == stage && b.1 == t) {
-                        None => round.push((stage, t, m, cpu)),
-                        Some(b) => {
-                            b.2.papers += m.papers;
-                            b.2.seconds += m.seconds;
-                            b.2.peak_rss_kib = b.2.peak_rss_kib.max(m.peak_rss_kib);
-                            b.3 += cpu;
-                        }
+            for (&(t, stage), total) in keys.iter().zip(&mut round) {
+                let (m, cpu) = measure(&args.election, stage, t, slice)?;
+                match total {
+                    None => *total = Some((m, cpu)),
+                    Some((sum, sum_cpu)) => {
+                        sum.papers += m.papers;
+                        sum.seconds += m.seconds;
+                        sum.peak_rss_kib = sum.peak_rss_kib.max(m.peak_rss_kib);
+                        *sum_cpu += cpu;
                     }
                 }
             }
         }
-        for r in round {
-            match best.iter_mut().find(|b| b.0 == r.0 && b.1 == r.1) {
-                None => best.push(r),
-                Some(b) => {
-                    b.2.seconds = b.2.seconds.min(r.2.seconds);
-                    b.2.peak_rss_kib = b.2.peak_rss_kib.max(r.2.peak_rss_kib);
-                    b.3 = b.3.min(r.3);
+        for (b, r) in best.iter_mut().zip(round) {
+            *b = match (b.take(), r) {
+                (Some((mut m, cpu)), Some((r, r_cpu))) => {
+                    m.seconds = m.seconds.min(r.seconds);
+                    m.peak_rss_kib = m.peak_rss_kib.max(r.peak_rss_kib);
+                    Some((m, cpu.min(r_cpu)))
                 }
-            }
+                (b, r) => b.or(r),
+            };
         }
     }
+    let best = keys
+        .iter()
+        .zip(best)
+        .filter_map(|(&(t, stage), b)| b.map(|(m, cpu)| (stage, t, m, cpu)));
     let mut cpu_per_paper: Vec<(Stage, usize, f64)> = Vec::new();
     for (stage, t, m, cpu) in best {
         let per = 1000.0 * cpu / m.papers.max(1) as f64;
