@@ -34,6 +34,9 @@ pub const DOT_EXTENT_MM: f32 = 3.0;
 /// ...and filling at least this share of the square on that span: a dot is solid, while a
 /// small tick or cross of the same span is a thin line.
 pub const DOT_FILL: f32 = 0.45;
+/// A marked box's ink must run unbroken for this long (mm) along or across the image rows:
+/// specks of dust, or the pieces thresholding leaves of a faint line, do not.
+pub const STROKE_MIN_MM: f32 = 1.0;
 /// Below this a mark is weak enough that ink outside the box puts its meaning in doubt.
 pub const WEAK_MARK: f32 = 0.05;
 /// Halo score, as a share of the zone score, from which a weak mark counts as spilling.
@@ -86,7 +89,7 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .filter(|&i| i + columns < vboxes.len())
         .filter(|&i| {
             let (upper, lower) = (&measures[i], &measures[i + columns]);
-            straddles(upper.bottom, lower.top, upper.zone.max(lower.zone))
+            straddles(upper.bottom, lower.top, upper.zone, lower.zone)
         })
         .map(|i| (vboxes[i].row as u16, vboxes[i].column as u8))
         .collect();
@@ -94,7 +97,7 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .iter()
         .zip(&measures)
         .map(|(vb, m)| {
-            let class = classify(m.zone, m.halo, m.extent, m.ink_mm2, m.bilevel);
+            let class = classify(m.zone, m.halo, m.extent, m.ink_mm2, m.stroke, m.bilevel);
             BoxReading {
                 row: vb.row as u16,
                 column: vb.column as u8,
@@ -118,17 +121,30 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 }
 
 /// Whether halo ink on the facing sides of two boxes of a column (the upper box's bottom,
-/// the lower box's top) shows a mark crossing the gap between them. `zone` is the larger of
-/// the two boxes' zone scores: when neither box holds a clear mark, a faint stroke across the
-/// gap counts on less evidence, since the mark's body lies between the boxes.
-pub fn straddles(upper_bottom: f32, lower_top: f32, zone: f32) -> bool {
+/// the lower box's top) shows a mark crossing the gap between them, given the two boxes' zone
+/// scores. When neither box holds a clear mark, a faint stroke across the gap counts on less
+/// evidence, since the mark's body lies between the boxes. When one box holds a clear mark
+/// and the other's zone is empty, the ink in the gap is that mark overshooting its box (a
+/// big cross's arm): the mark's body is in one box, so it does not straddle.
+pub fn straddles(upper_bottom: f32, lower_top: f32, upper_zone: f32, lower_zone: f32) -> bool {
     let (weak, strong) = (upper_bottom.min(lower_top), upper_bottom.max(lower_top));
+    let zone = upper_zone.max(lower_zone);
+    if zone >= WEAK_MARK && upper_zone.min(lower_zone) < EMPTY_BELOW {
+        return false;
+    }
     weak >= STRADDLE || (zone < WEAK_MARK && weak >= 0.5 * STRADDLE && strong >= STRADDLE_STRONG)
 }
 
-/// The class of a box from its zone and halo scores and the span (mm) and area (mm²) of the
-/// zone's ink.
-pub fn classify(zone: f32, halo: f32, extent: f32, ink_mm2: f32, bilevel: bool) -> BoxClass {
+/// The class of a box from its zone and halo scores, and the span (mm), area (mm²) and
+/// longest unbroken run (mm) of the zone's ink.
+pub fn classify(
+    zone: f32,
+    halo: f32,
+    extent: f32,
+    ink_mm2: f32,
+    stroke: f32,
+    bilevel: bool,
+) -> BoxClass {
     let (empty_below, marked_from) = if bilevel {
         (EMPTY_BELOW_BILEVEL, MARKED_FROM_BILEVEL)
     } else {
@@ -138,7 +154,9 @@ pub fn classify(zone: f32, halo: f32, extent: f32, ink_mm2: f32, bilevel: bool) 
     let spilling = zone < WEAK_MARK && halo >= SPILL_RATIO * zone;
     // A small dot (a resting pencil point?) is for a person to judge, however dark.
     let dot = extent < DOT_EXTENT_MM && ink_mm2 >= DOT_FILL * extent * extent;
-    if zone >= marked_from && !spilling && !dot {
+    // Scattered specks (dust, or what thresholding left of a faint line) are not a stroke.
+    let specks = stroke < STROKE_MIN_MM;
+    if zone >= marked_from && !spilling && !dot && !specks {
         BoxClass::Marked
     } else if zone >= empty_below || halo >= HALO_DOUBTFUL {
         BoxClass::Doubtful
@@ -152,6 +170,8 @@ struct Measure {
     halo: f32,
     /// Larger side (mm) of the box around the zone's ink: a dot is small, a stroke is not.
     extent: f32,
+    /// Longest unbroken run of zone ink along or across the image rows, mm.
+    stroke: f32,
     /// Inked area of the zone, mm².
     ink_mm2: f32,
     /// The box's surroundings are pure black and white with no noise: a bilevel scan.
@@ -357,14 +377,16 @@ fn measure_box(
     // Zone score: share of the zone inked beyond both a fixed darkness and this scan's noise
     // (the 2 x 2 mean halves the noise).
     let zone_cut = white - (ZONE_INK_DARKNESS * span).max(4.0 * noise);
-    let (inked, total, lo, hi) =
-        zone_ink(raw, width, height, inv, &zone, (x0, y0, x1, y1), zone_cut);
-    let zone_score = inked as f64 / total.max(1) as f64;
-    let extent = if inked == 0 {
+    let ink = zone_ink(raw, width, height, inv, &zone, (x0, y0, x1, y1), zone_cut);
+    let zone_score = ink.inked as f64 / ink.total.max(1) as f64;
+    let extent = if ink.inked == 0 {
         0.0
     } else {
-        (hi.0 - lo.0).max(hi.1 - lo.1) as f32
+        (ink.hi.0 - ink.lo.0).max(ink.hi.1 - ink.lo.1) as f32
     };
+    // A 2 x 2 mean widens ink by a pixel; image pixels per paper mm from the transform.
+    let px_per_mm = (tf.a * tf.e - tf.b * tf.d).abs().sqrt().max(1e-6);
+    let stroke = (ink.run.saturating_sub(1) as f64 / px_per_mm) as f32;
     // Halo score: share of clearly inked pixels, with the cut above this scan's noise.
     let cut = white - (HALO_INK_DARKNESS * span).max(4.0 * noise);
     // Samples at or below the cut, from the histograms (p <= cut for a whole grey level p).
@@ -380,6 +402,7 @@ fn measure_box(
         zone: zone_score as f32,
         halo: halo_score as f32,
         extent,
+        stroke,
         ink_mm2: (zone_score * zone.width() * zone.height()) as f32,
         bilevel: noise == 0.0 && white >= 254.0 && hist[1..254].iter().all(|&n| n == 0),
         top: side_score(Side::Top),
@@ -387,11 +410,20 @@ fn measure_box(
     }
 }
 
-/// Pixels of the zone whose 2 x 2 mean is at most `cut`, of all the zone's pixels, and the
-/// paper-space bounds of the inked ones. Each row's stretch inside the zone is summed in one
-/// tight loop; the paper coordinates are linear along a row, so a row's inked extremes lie at
-/// its first and last inked pixels.
-#[allow(clippy::type_complexity)]
+/// The zone's ink: pixels whose 2 x 2 mean is at most the cut, of all the zone's pixels, the
+/// paper-space bounds of the inked ones, and the longest unbroken stretch of ink along an
+/// image row and down consecutive rows (pixels): a stroke runs on, specks do not.
+struct ZoneInk {
+    inked: usize,
+    total: usize,
+    lo: (f64, f64),
+    hi: (f64, f64),
+    run: usize,
+}
+
+/// Measures the zone's [`ZoneInk`]. Each row's stretch inside the zone is summed in one tight
+/// loop; the paper coordinates are linear along a row, so a row's inked extremes lie at its
+/// first and last inked pixels.
 fn zone_ink(
     raw: &[u8],
     width: usize,
@@ -400,15 +432,21 @@ fn zone_ink(
     zone: &Rect,
     (x0, y0, x1, y1): (u32, u32, u32, u32),
     cut: f64,
-) -> (usize, usize, (f64, f64), (f64, f64)) {
-    let (mut inked, mut total) = (0usize, 0usize);
-    let (mut lo, mut hi) = ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN));
+) -> ZoneInk {
+    let mut ink = ZoneInk {
+        inked: 0,
+        total: 0,
+        lo: (f64::MAX, f64::MAX),
+        hi: (f64::MIN, f64::MIN),
+        run: 0,
+    };
     if cut < 0.0 || width < 2 {
-        return (0, 0, lo, hi);
+        return ink;
     }
     // floor(sum / 4) <= cut exactly when sum <= 4 floor(cut) + 3.
     let t4 = (4.0 * cut.floor() + 3.0).min(1020.0) as u16;
     let last_x = (width - 2) as u32;
+    let mut rows = 0usize;
     for py in y0..=y1 {
         let fy = f64::from(py);
         let Some((z0, z1)) = inv.row_span(zone, fy, x0, x1.min(last_x)) else {
@@ -426,20 +464,29 @@ fn zone_ink(
                 .map(|(a, b)| u16::from(a[0]) + u16::from(a[1]) + u16::from(b[0]) + u16::from(b[1]))
         };
         let n = sums().filter(|&s| s <= t4).count();
-        total += (z1 - z0 + 1) as usize;
+        ink.total += (z1 - z0 + 1) as usize;
         if n == 0 {
+            rows = 0;
             continue;
         }
-        inked += n;
+        ink.inked += n;
+        rows += 1;
+        // Only rows with ink pay for the run-length pass.
+        let mut along = 0usize;
+        for s in sums() {
+            along = if s <= t4 { along + 1 } else { 0 };
+            ink.run = ink.run.max(along);
+        }
+        ink.run = ink.run.max(rows);
         let first = sums().position(|s| s <= t4).unwrap_or(0) as u32;
         let last = sums().rposition(|s| s <= t4).unwrap_or(0) as u32;
         for px in [z0 + first, z0 + last] {
             let (u, v) = inv.at(px, fy);
-            lo = (lo.0.min(u), lo.1.min(v));
-            hi = (hi.0.max(u), hi.1.max(v));
+            ink.lo = (ink.lo.0.min(u), ink.lo.1.min(v));
+            ink.hi = (ink.hi.0.max(u), ink.hi.1.max(v));
         }
     }
-    (inked, total, lo, hi)
+    ink
 }
 
 /// Robust noise estimate (median absolute deviation, scaled to a standard deviation) of the
@@ -803,12 +850,38 @@ mod tests {
         // Hard corpus, seed 4006 paper 1588: a pencil tick between rows 2 and 3 left 0.0066
         // in the upper box's bottom halo, 0.037 in the lower box's top, and 0.008 in the
         // upper zone; it was read as a first choice for row 2.
-        assert!(straddles(0.0066, 0.037, 0.0081));
+        assert!(straddles(0.0066, 0.037, 0.0081, 0.0));
         // The same halo traces beside a clear mark are the mark's own arms.
-        assert!(!straddles(0.0066, 0.037, 0.2));
+        assert!(!straddles(0.0066, 0.037, 0.2, 0.0));
         // A trace on one side alone is not a crossing.
-        assert!(!straddles(0.004, 0.05, 0.0));
-        assert!(straddles(0.01, 0.01, 0.3));
+        assert!(!straddles(0.004, 0.05, 0.0, 0.0));
+        // Ink on both sides, and in both zones, is a mark across the gap.
+        assert!(straddles(0.01, 0.01, 0.3, 0.003));
+    }
+
+    #[test]
+    fn specks_are_not_a_stroke() {
+        // Realistic 150-dpi G4, seed 4150, paper 1: four specks left of a faint pencil cross
+        // scored 0.016 (four times the bilevel mark level) over 2 mm, but no piece ran on.
+        assert_eq!(
+            classify(0.016, 0.0, 2.0, 0.09, 0.3, true),
+            BoxClass::Doubtful
+        );
+        // The same ink as an unbroken stroke is a mark; so is a thin tick on a grey scan.
+        assert_eq!(classify(0.016, 0.0, 2.0, 0.09, 1.6, true), BoxClass::Marked);
+        assert_eq!(classify(0.03, 0.0, 4.0, 0.2, 3.5, false), BoxClass::Marked);
+        // A compact dot is doubtful however long its run.
+        assert_eq!(classify(0.2, 0.0, 2.0, 2.0, 1.8, false), BoxClass::Doubtful);
+    }
+
+    #[test]
+    fn a_clear_mark_overshooting_into_an_empty_box_margin_does_not_straddle() {
+        // Realistic 150-dpi bilevel corpus, paper 1799: a large cross in row 3 whose arm ran
+        // over the rule into row 2's bottom margin; row 2's zone was empty.
+        assert!(!straddles(0.012, 0.05, 0.0, 0.21));
+        assert!(!straddles(0.05, 0.012, 0.21, 0.0));
+        // With ink in both zones it is for a person to judge.
+        assert!(straddles(0.012, 0.05, 0.004, 0.21));
     }
 
     proptest! {

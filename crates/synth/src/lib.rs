@@ -220,8 +220,9 @@ pub(crate) fn generate_in(
     let (mut prng, mut drng) = streams(seed, index);
     let plan = plan::plan_page(election, &mut prng, mix, &opts, area, forced);
     let name = file_name(index, &opts);
-    let truth = truth_of(election, &plan, &name, batch);
-    let bytes = render(&plan, &mut drng);
+    let mut truth = truth_of(election, &plan, &name, batch);
+    let (bytes, survived) = render(&plan, &mut drng);
+    truth.survived = survived;
     GeneratedPaper {
         file_name: name,
         bytes,
@@ -253,27 +254,86 @@ fn truth_of(election: &Election, plan: &PagePlan, file: &str, batch: &str) -> Tr
         expect_review: plan.expect_review,
         foreign_style: plan.foreign_style,
         marks: plan.marks.clone(),
+        survived: Vec::new(),
         scan: plan.scan.clone(),
     }
 }
 
-/// Prints, marks, scans and encodes a planned page.
-fn render(plan: &PagePlan, rng: &mut ChaCha8Rng) -> Vec<u8> {
+/// Prints, marks, scans and encodes a planned page; on a bilevel scan, also how much of each
+/// voting mark survived (see [`Truth::survived`]).
+fn render(plan: &PagePlan, rng: &mut ChaCha8Rng) -> (Vec<u8>, Vec<Option<f32>>) {
     let channels = if plan.scan.colour { 3 } else { 1 };
     let mut canvas = match &plan.page {
         Page::Ballot(spec) => paper::print(spec, plan.scan.dpi, channels),
         Page::NotABallot { variant } => not_a_ballot(*variant, plan.scan.dpi, channels, rng),
     };
+    let bilevel = plan.scan.bilevel_threshold.is_some();
+    let mut inked: Vec<Option<Vec<(usize, usize)>>> = Vec::new();
     for m in &plan.marks {
+        let zone = match (&plan.page, m.target) {
+            (Page::Ballot(spec), Some((row, col))) if bilevel => spec
+                .layout
+                .voting_boxes()
+                .into_iter()
+                .find(|b| b.row == usize::from(row) && b.column == usize::from(col))
+                .map(|b| b.mark_zone()),
+            _ => None,
+        };
+        let before = zone.map(|z| zone_pixels(&canvas, &z));
         marks::draw(&mut canvas, m, rng);
+        inked.push(before.map(|before| {
+            before
+                .into_iter()
+                .filter(|&(x, y, l)| l.saturating_sub(canvas.luma(x, y)) >= MARK_DROP)
+                .map(|(x, y, _)| (x, y))
+                .collect()
+        }));
     }
     let scan = scanner::scan(&canvas, &plan.scan, rng);
+    let survived = if bilevel {
+        let place = scanner::Placement::of(&canvas, &plan.scan);
+        inked
+            .iter()
+            .map(|px| {
+                let px = px.as_ref()?;
+                let black = px
+                    .iter()
+                    .filter_map(|&(x, y)| place.to_output(x, y))
+                    .filter(|&(u, v)| scan.data[(v * scan.width + u) * scan.channels] == 0)
+                    .count();
+                Some(black as f32 / px.len().max(1) as f32)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let bytes = scanner::encode(&scan, &plan.scan).unwrap_or_default();
-    if plan.corrupt {
+    let bytes = if plan.corrupt {
         corrupt(bytes, rng)
     } else {
         bytes
-    }
+    };
+    (bytes, survived)
+}
+
+/// Darkening of the paper (grey levels) that makes a pixel part of a mark just drawn.
+const MARK_DROP: u8 = 32;
+
+/// Every pixel of `zone` (mm) on the canvas, with its grey level.
+fn zone_pixels(c: &Canvas, zone: &ecount_election::layout::Rect) -> Vec<(usize, usize, u8)> {
+    let k = c.px_per_mm;
+    let span = |a: f64, b: f64, n: usize| {
+        let lo = (a * k).ceil().max(0.0) as usize;
+        let hi = ((b * k).floor().max(0.0) as usize).min(n);
+        lo..hi
+    };
+    let (xs, ys) = (
+        span(zone.x0, zone.x1, c.width),
+        span(zone.y0, zone.y1, c.height),
+    );
+    ys.flat_map(|y| xs.clone().map(move |x| (x, y)))
+        .map(|(x, y)| (x, y, c.luma(x, y)))
+        .collect()
 }
 
 /// The printed paper of a style, unmarked and unscanned (8-bit grey), for tests and docs.

@@ -54,18 +54,65 @@ pub struct Scan {
     pub data: Vec<u8>,
 }
 
+/// Where the paper lies on the platen: the output's size and the paper-to-output map.
+pub struct Placement {
+    pub width: usize,
+    pub height: usize,
+    sin: f64,
+    cos: f64,
+    scale: f64,
+    /// Paper size, px.
+    wp: f64,
+    hp: f64,
+    /// Paper centre on the output, px.
+    cxo: f64,
+    cyo: f64,
+}
+
+impl Placement {
+    pub fn of(paper: &Canvas, p: &ScanParams) -> Self {
+        let k = paper.px_per_mm;
+        let (wp, hp) = (paper.width as f64, paper.height as f64);
+        let theta = (p.angle_deg + if p.upside_down { 180.0 } else { 0.0 }).to_radians();
+        let (sin, cos) = theta.sin_cos();
+        let bw = p.scale * (wp * cos.abs() + hp * sin.abs());
+        let bh = p.scale * (wp * sin.abs() + hp * cos.abs());
+        let [ml, mt, mr, mb] = p.margins_mm.map(|m| m * k);
+        Placement {
+            width: (bw + ml + mr).ceil().max(1.0) as usize,
+            height: (bh + mt + mb).ceil().max(1.0) as usize,
+            sin,
+            cos,
+            scale: p.scale,
+            wp,
+            hp,
+            cxo: ml + bw / 2.0,
+            cyo: mt + bh / 2.0,
+        }
+    }
+
+    /// The output pixel that paper pixel (x, y) falls on, if it is on the output: the
+    /// inverse of the map [`scan`] samples through.
+    pub fn to_output(&self, x: usize, y: usize) -> Option<(usize, usize)> {
+        let (px, py) = (
+            x as f64 - self.wp / 2.0 + 0.5,
+            y as f64 - self.hp / 2.0 + 0.5,
+        );
+        let u = self.scale * (self.cos * px - self.sin * py) + self.cxo - 0.5;
+        let v = self.scale * (self.sin * px + self.cos * py) + self.cyo - 0.5;
+        let (u, v) = (u.round(), v.round());
+        (u >= 0.0 && v >= 0.0 && u < self.width as f64 && v < self.height as f64)
+            .then_some((u as usize, v as usize))
+    }
+}
+
 /// Scans `paper`; `rng` drives the noise only (the geometry is all in `p`).
 pub fn scan(paper: &Canvas, p: &ScanParams, rng: &mut ChaCha8Rng) -> Scan {
-    let k = paper.px_per_mm;
-    let (wp, hp) = (paper.width as f64, paper.height as f64);
-    let theta = (p.angle_deg + if p.upside_down { 180.0 } else { 0.0 }).to_radians();
-    let (sin, cos) = theta.sin_cos();
-    let bw = p.scale * (wp * cos.abs() + hp * sin.abs());
-    let bh = p.scale * (wp * sin.abs() + hp * cos.abs());
-    let [ml, mt, mr, mb] = p.margins_mm.map(|m| m * k);
-    let width = (bw + ml + mr).ceil().max(1.0) as usize;
-    let height = (bh + mt + mb).ceil().max(1.0) as usize;
-    let (cxo, cyo) = (ml + bw / 2.0, mt + bh / 2.0);
+    let place = Placement::of(paper, p);
+    let (wp, hp) = (place.wp, place.hp);
+    let (sin, cos) = (place.sin, place.cos);
+    let (width, height) = (place.width, place.height);
+    let (cxo, cyo) = (place.cxo, place.cyo);
     let ch = paper.channels;
     let white = f32::from(p.paper_white);
     let black = f32::from(p.print_black);

@@ -53,6 +53,12 @@ pub struct Truth {
     pub foreign_style: Option<u16>,
     /// Every mark drawn, in drawing order.
     pub marks: Vec<Mark>,
+    /// On a bilevel scan, for each mark in `marks` drawn in a voting box: the share of its ink
+    /// in the box's mark zone that is still black after thresholding. A light pencil line
+    /// can vanish, leaving no mark for any reader or person to see. Known only once the page
+    /// is drawn; empty on grey and colour scans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub survived: Vec<Option<f32>>,
     /// What the scanner did.
     pub scan: ScanParams,
 }

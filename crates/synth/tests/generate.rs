@@ -37,7 +37,12 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
             let b = generate_paper(&e, 42, index, Mix::Hard, &o);
             assert_eq!(a.bytes, b.bytes, "{format:?} index {index}");
             assert_eq!(a.truth, b.truth);
-            assert_eq!(a.truth, paper_truth(&e, 42, index, Mix::Hard, &o));
+            // Only drawing shows how much of a mark a bilevel scan kept.
+            let planned = Truth {
+                survived: Vec::new(),
+                ..a.truth.clone()
+            };
+            assert_eq!(planned, paper_truth(&e, 42, index, Mix::Hard, &o));
             let c = generate_paper(&e, 43, index, Mix::Hard, &o);
             assert_ne!(a.bytes, c.bytes);
         }
@@ -114,6 +119,42 @@ fn indices_with_case(
         .filter(|&i| paper_truth(e, 3, i, mix, o).case == case)
         .take(want)
         .collect()
+}
+
+#[test]
+fn a_bilevel_scan_records_how_much_of_each_voting_mark_survived() {
+    let e = gla();
+    let tiff = opts(150, OutputFormat::Tiff, true);
+    let jpeg = opts(150, OutputFormat::Jpeg, false);
+    let clean = indices_with_case(&e, Mix::Realistic, &tiff, "clean", 3);
+    let faint = indices_with_case(&e, Mix::Realistic, &tiff, "faint", 3);
+    let mut ink = Vec::new();
+    let mut faint_pencil = Vec::new();
+    for &i in clean.iter().chain(&faint) {
+        let t = generate_paper(&e, 3, i, Mix::Realistic, &tiff).truth;
+        assert_eq!(t.survived.len(), t.marks.len());
+        for (m, s) in t.marks.iter().zip(&t.survived) {
+            assert_eq!(s.is_some(), m.target.is_some(), "paper {i}");
+            let Some(s) = *s else { continue };
+            assert!((0.0..=1.0).contains(&s));
+            match m.pen.instrument {
+                Instrument::Pencil if t.case == "faint" => faint_pencil.push(s),
+                Instrument::Pencil => {}
+                _ => ink.push(s),
+            }
+        }
+    }
+    // A pen line stays black; a faint pencil line at 150 dpi is mostly cut away.
+    assert!(!ink.is_empty());
+    assert!(ink.iter().all(|&s| s >= 0.6), "{ink:?}");
+    assert!(!faint_pencil.is_empty());
+    let mean = faint_pencil.iter().sum::<f32>() / faint_pencil.len() as f32;
+    assert!(mean < 0.5, "{faint_pencil:?}");
+    // A grey scan keeps every mark: nothing is recorded.
+    assert!(generate_paper(&e, 3, faint[0], Mix::Realistic, &jpeg)
+        .truth
+        .survived
+        .is_empty());
 }
 
 #[test]

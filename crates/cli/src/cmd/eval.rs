@@ -82,6 +82,15 @@ fn judge(truth: &Truth, outcome: &ecount_scan::Outcome) -> Verdict {
     }
 }
 
+/// Share of a voting mark's ink in its box's mark zone below which a bilevel scan has erased
+/// the mark: what is left is a few specks, which no reader or person can tell from dirt.
+pub const LOST_BELOW: f32 = 0.05;
+
+/// Whether the scan erased one of the paper's voting marks.
+fn lost_in_scan(truth: &Truth) -> bool {
+    truth.survived.iter().flatten().any(|&s| s < LOST_BELOW)
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct Summary {
     pub papers: u64,
@@ -93,6 +102,13 @@ pub struct Summary {
     /// Ballots void under the rules.
     pub void_papers: u64,
     pub void_flagged_with_correct_head: u64,
+    /// Ballots with a valid vote and only clear marks as drawn, one of which the bilevel
+    /// scan erased (less than [`LOST_BELOW`] of it left): not counted in `clean_papers`,
+    /// since the image shows no clear mark. Silent misreads among them are still counted in
+    /// `silent_misreads`.
+    pub marks_lost_in_scan: u64,
+    pub marks_lost_flagged: u64,
+    pub marks_lost_silent_misreads: u64,
     pub ballots_set_aside: u64,
     pub non_ballots: u64,
     pub non_ballots_set_aside_correctly: u64,
@@ -179,7 +195,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         match &r.truth.expected {
             Expected::Vote(v) => {
-                if !r.truth.expect_review && v.is_valid() {
+                if !r.truth.expect_review && v.is_valid() && lost_in_scan(&r.truth) {
+                    s.marks_lost_in_scan += 1;
+                    s.marks_lost_flagged += u64::from(r.verdict == Verdict::FlaggedClear);
+                    s.marks_lost_silent_misreads += u64::from(r.verdict == Verdict::SilentMisread);
+                } else if !r.truth.expect_review && v.is_valid() {
                     s.clean_papers += 1;
                     if r.verdict == Verdict::FlaggedClear {
                         s.clean_flagged += 1;
@@ -308,6 +328,12 @@ fn print_table(s: &Summary, args: &Args) {
         "void papers flagged, right head: {} of {}",
         s.void_flagged_with_correct_head, s.void_papers
     );
+    if s.marks_lost_in_scan > 0 {
+        println!(
+            "marks erased by the scanner:  {} papers ({} sent to a person, {} silently misread)",
+            s.marks_lost_in_scan, s.marks_lost_flagged, s.marks_lost_silent_misreads
+        );
+    }
     println!("ballots set aside wrongly:    {}", s.ballots_set_aside);
     println!(
         "non-ballots set aside right:  {} of {}",
