@@ -1048,24 +1048,18 @@ mod tests {
             stroke,
             ..ZoneShape::default()
         };
-        assert_eq!(
-            classify(0.016, 0.0, &shape(2.0, 0.09, 0.3), true),
-            BoxClass::Doubtful
-        );
-        // The same ink as an unbroken stroke is a mark; so is a thin tick on a grey scan.
-        assert_eq!(
-            classify(0.016, 0.0, &shape(2.0, 0.09, 1.6), true),
-            BoxClass::Marked
-        );
-        assert_eq!(
-            classify(0.03, 0.0, &shape(4.0, 0.2, 3.5), false),
-            BoxClass::Marked
-        );
-        // A compact dot is doubtful however long its run.
-        assert_eq!(
-            classify(0.2, 0.0, &shape(2.0, 2.0, 1.8), false),
-            BoxClass::Doubtful
-        );
+        // (zone, shape, bilevel, class)
+        let cases = [
+            (0.016, shape(2.0, 0.09, 0.3), true, BoxClass::Doubtful),
+            // The same ink as an unbroken stroke is a mark; so is a thin tick on grey.
+            (0.016, shape(2.0, 0.09, 1.6), true, BoxClass::Marked),
+            (0.03, shape(4.0, 0.2, 3.5), false, BoxClass::Marked),
+            // A compact dot is doubtful however long its run.
+            (0.2, shape(2.0, 2.0, 1.8), false, BoxClass::Doubtful),
+        ];
+        for (zone, shape, bilevel, class) in cases {
+            assert_eq!(classify(zone, 0.0, &shape, bilevel), class, "{shape:?}");
+        }
     }
 
     #[test]
