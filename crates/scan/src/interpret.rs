@@ -66,15 +66,29 @@ pub fn apply_rules(
     stray: &[StrayInk],
 ) -> (Vote, Vec<Flag>) {
     // A mark across the gap between two boxes of a column makes that column's choice
-    // uncertain, whatever else it holds.
-    let straddled = |col: u8| straddles.iter().any(|&(_, c)| c == col);
+    // uncertain, whatever else it holds; so does ink beside the box next to a column's only
+    // clear mark (the mark reaching towards its neighbour).
+    let beside = |b: &BoxReading| {
+        b.class == BoxClass::Doubtful
+            && b.score < crate::score::EMPTY_BELOW
+            && b.halo >= crate::score::HALO_DOUBTFUL
+    };
+    let straddled = |col: u8| {
+        straddles.iter().any(|&(_, c)| c == col)
+            || match column(boxes, col).0 {
+                Column::One(row) => boxes
+                    .iter()
+                    .any(|b| b.column == col && b.row.abs_diff(row) == 1 && beside(b)),
+                _ => false,
+            }
+    };
     let mut flags: Vec<Flag> = boxes
         .iter()
         .filter(|b| b.class == BoxClass::Doubtful)
         .map(|b| {
             // Halo ink beside a box whose zone is (near) empty; a trace in the zone itself,
             // as a bilevel scan leaves of a light pencil line, is a doubtful box.
-            if b.score < crate::score::EMPTY_BELOW && b.halo >= crate::score::HALO_DOUBTFUL {
+            if beside(b) {
                 Flag::MarkBesideBox {
                     row: b.row,
                     column: b.column,
@@ -297,7 +311,7 @@ mod tests {
         // (zone, halo) of a doubtful box at row 2, column 0: halo ink beside an empty zone,
         // then what a bilevel scan keeps of a light pencil line (a zone trace, no halo ink).
         for (score, halo, beside) in [(0.0, 0.02, true), (0.001, 0.0, false)] {
-            let mut boxes = mayor(&[1], &[], 3);
+            let mut boxes = mayor(&[0], &[], 3);
             boxes[4].class = BoxClass::Doubtful;
             boxes[4].score = score;
             boxes[4].halo = halo;
@@ -308,6 +322,31 @@ mod tests {
                 _ => panic!("zone {score}, halo {halo}: flags {f:?}"),
             };
             assert_eq!(at, (2, 0));
+        }
+    }
+
+    #[test]
+    fn ink_beside_the_box_next_to_the_only_mark_makes_the_choice_uncertain() {
+        // Hard 150-dpi corpus: a cross across rows 8 and 9 read as a vote for row 8, with
+        // ink beside row 9's box; the truth is void for uncertainty.
+        for (second_col, beside_row) in [(false, 2usize), (true, 2), (false, 0)] {
+            let mut boxes = mayor(&[1], &[], 4);
+            let at = beside_row * 2 + usize::from(second_col);
+            boxes[at].class = BoxClass::Doubtful;
+            boxes[at].score = 0.0;
+            boxes[at].halo = 0.03;
+            let (vote, _) = apply_rules(PaperKind::Mayor, &boxes, &[], &[]);
+            let want = if second_col {
+                Vote::Supplementary {
+                    first: 1,
+                    second: SecondChoice::NotCounted(SecondChoiceVoid::Uncertain),
+                }
+            } else {
+                Vote::Rejected {
+                    head: RejectionHead::Uncertain,
+                }
+            };
+            assert_eq!(vote, want, "beside row {beside_row}, column {second_col}");
         }
     }
 

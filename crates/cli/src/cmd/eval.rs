@@ -227,15 +227,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     s.read_ms_per_paper = 1e3 * read / timed.max(1) as f64;
 
     if args.verbose {
+        let void_wrong_head = |r: &One| {
+            matches!(&r.truth.expected, Expected::Vote(v) if !v.is_valid()) && !r.void_right_head
+        };
         for r in results.iter().filter(|r| {
             !matches!(
                 r.verdict,
                 Verdict::Counted | Verdict::Flagged | Verdict::SetAside
-            )
+            ) || void_wrong_head(r)
         }) {
+            let verdict = match r.verdict {
+                Verdict::Flagged => "FlaggedOtherHead".to_string(),
+                v => format!("{v:?}"),
+            };
             eprintln!(
-                "{:?} {} case={} expected={:?} got={}",
-                r.verdict, r.truth.file, r.truth.case, r.truth.expected, r.got
+                "{verdict} {} case={} expected={:?} got={}",
+                r.truth.file, r.truth.case, r.truth.expected, r.got
             );
         }
     }
