@@ -552,8 +552,7 @@ fn zone_ink(
     if cut < 0.0 || width < 2 {
         return ink;
     }
-    // floor(sum / 4) <= cut exactly when sum <= 4 floor(cut) + 3.
-    let t4 = (4.0 * cut.floor() + 3.0).min(1020.0) as u16;
+    let t4 = sum_cut(cut);
     let last_x = (width - 2) as u32;
     let mut rows = 0usize;
     for py in y0..=y1 {
@@ -613,7 +612,7 @@ fn faint_line(
     if cut < 0.0 || width < 2 || x1 < x0 || y1 < y0 {
         return 0;
     }
-    let t4 = (4.0 * cut.floor() + 3.0).min(1020.0) as u16;
+    let t4 = sum_cut(cut);
     let last_x = (width - 2) as u32;
     let (w, h) = ((x1 - x0 + 1) as usize, (y1 - y0 + 1) as usize);
     let mut on = vec![false; w * h];
@@ -666,6 +665,12 @@ fn faint_line(
         best = best.max((hx - lx).max(hy - ly));
     }
     best
+}
+
+/// The largest 2 x 2 pixel sum whose mean is ink at `cut`: floor(sum / 4) <= cut exactly
+/// when sum <= 4 floor(cut) + 3.
+fn sum_cut(cut: f64) -> u16 {
+    (4.0 * cut.floor() + 3.0).min(1020.0) as u16
 }
 
 /// Robust noise estimate (median absolute deviation, scaled to a standard deviation) of the
