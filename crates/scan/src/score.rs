@@ -804,6 +804,10 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
     let mut hists = vec![[0u32; 256]; cx];
     let mut counts = vec![0usize; cx];
     let mut darkest = vec![255u8; cx];
+    // Each cell's own (white, noise) where enough paper was sampled, this band and the one
+    // above.
+    let mut band: Vec<Option<(f64, f64)>> = vec![None; cx];
+    let mut above: Vec<Option<(f64, f64)>> = vec![None; cx];
     for cj in 0..cy {
         for (h, &n) in hists.iter_mut().zip(&counts) {
             if n > 0 {
@@ -847,19 +851,36 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
         // interpolated between the fiducials is not enough.
         for ci in 0..cx {
             let n = counts[ci];
+            band[ci] = if n >= STRAY_CELL * STRAY_CELL / 4 {
+                let w = hist_quantile(&hists[ci], n, 0.6);
+                Some((w, mad_sigma(&hists[ci], n, w)))
+            } else {
+                None
+            };
+        }
+        for ci in 0..cx {
+            let n = counts[ci];
             if n == 0 {
                 continue;
             }
+            let centre = |k: usize, last: usize| (k * STRAY_CELL + STRAY_CELL / 2).min(last);
+            let (u, v) = (grid_x(centre(ci, nx - 1)), grid_y(centre(cj, ny - 1)));
             // A cell mostly covered by print or ink has too few paper samples to trust: it
             // takes the white interpolated between the fiducials at its centre.
-            let (white, noise) = if n >= STRAY_CELL * STRAY_CELL / 4 {
-                let w = hist_quantile(&hists[ci], n, 0.6);
-                (w, mad_sigma(&hists[ci], n, w))
-            } else {
-                let centre = |k: usize, last: usize| (k * STRAY_CELL + STRAY_CELL / 2).min(last);
-                let (u, v) = (grid_x(centre(ci, nx - 1)), grid_y(centre(cj, ny - 1)));
-                (reg.white_at(u, v), 0.0)
-            };
+            let (mut white, mut noise) = band[ci].unwrap_or((reg.white_at(u, v), 0.0));
+            // A cell that dense writing mostly covers measures the ink as its white, dark
+            // enough to be ink against the paper beside it (within two cells, lit nearly the
+            // same): it takes that paper's white.
+            let span = (reg.white_at(u, v) - reg.black).max(25.0);
+            let near = ci.saturating_sub(2)..(ci + 3).min(cx);
+            let beside = band[near.clone()]
+                .iter()
+                .chain(&above[near])
+                .flatten()
+                .fold((0.0, 0.0), |a, &b| if b.0 > a.0 { b } else { a });
+            if white < beside.0 - STRAY_DARKNESS * span {
+                (white, noise) = beside;
+            }
             let span = (white - reg.black).max(25.0);
             let cut = white - (STRAY_DARKNESS * span).max(4.0 * noise);
             if f64::from(darkest[ci]) > cut {
@@ -875,6 +896,7 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
                 }
             }
         }
+        std::mem::swap(&mut band, &mut above);
     }
     clusters(&ink, &inked, nx, ny)
         .into_iter()
