@@ -110,7 +110,11 @@ pub fn apply_rules(
         });
     }
     let (first, first_doubtful) = column(boxes, 0);
+    // Two clear marks are too many whatever ink lies between them.
     let mut vote = match first {
+        Column::Many => Vote::Rejected {
+            head: RejectionHead::TooMany,
+        },
         _ if straddled(0) => Vote::Rejected {
             head: RejectionHead::Uncertain,
         },
@@ -122,19 +126,16 @@ pub fn apply_rules(
         Column::None => Vote::Rejected {
             head: RejectionHead::Unmarked,
         },
-        Column::Many => Vote::Rejected {
-            head: RejectionHead::TooMany,
-        },
         Column::One(row) => match kind {
             PaperKind::Mayor => {
                 let (second, second_doubtful) = column(boxes, 1);
                 let second = match second {
+                    Column::Many => SecondChoice::NotCounted(SecondChoiceVoid::TooMany),
                     _ if straddled(1) => SecondChoice::NotCounted(SecondChoiceVoid::Uncertain),
                     Column::None if second_doubtful => {
                         SecondChoice::NotCounted(SecondChoiceVoid::Uncertain)
                     }
                     Column::None => SecondChoice::NotCounted(SecondChoiceVoid::Unmarked),
-                    Column::Many => SecondChoice::NotCounted(SecondChoiceVoid::TooMany),
                     Column::One(r2) if r2 == row => {
                         SecondChoice::NotCounted(SecondChoiceVoid::SameAsFirst)
                     }
@@ -150,8 +151,14 @@ pub fn apply_rules(
             PaperKind::Constituency | PaperKind::LondonWide => Vote::Single { option: row },
         },
     };
-    // Writing that may identify the voter voids the paper, if a person agrees it does.
-    if !stray.is_empty() && vote.is_valid() {
+    // Writing that may identify the voter voids the paper, if a person agrees it does; it
+    // also names the head when the only other doubt is ink the writing may have left near a
+    // box.
+    let uncertain = vote
+        == Vote::Rejected {
+            head: RejectionHead::Uncertain,
+        };
+    if !stray.is_empty() && (vote.is_valid() || uncertain) {
         vote = Vote::Rejected {
             head: RejectionHead::IdentifyingMark,
         };
@@ -348,6 +355,53 @@ mod tests {
             };
             assert_eq!(vote, want, "beside row {beside_row}, column {second_col}");
         }
+    }
+
+    #[test]
+    fn two_clear_marks_are_too_many_even_with_ink_between_them() {
+        // Hard 200-dpi corpus: crosses in adjacent rows whose strokes meet across the gap
+        // were proposed as uncertain.
+        let boxes = mayor(&[3, 4], &[1, 2], 6);
+        let (vote, _) = apply_rules(PaperKind::Mayor, &boxes, &[(3, 0), (1, 1)], &[]);
+        assert_eq!(
+            vote,
+            Vote::Rejected {
+                head: RejectionHead::TooMany
+            }
+        );
+        let boxes = mayor(&[0], &[1, 2], 6);
+        let (vote, _) = apply_rules(PaperKind::Mayor, &boxes, &[(1, 1)], &[]);
+        assert_eq!(
+            vote,
+            Vote::Supplementary {
+                first: 0,
+                second: SecondChoice::NotCounted(SecondChoiceVoid::TooMany)
+            }
+        );
+    }
+
+    #[test]
+    fn writing_names_the_head_over_uncertainty() {
+        let stray = [StrayInk {
+            paper_mm: [0.0; 4],
+            area_mm2: 9.0,
+        }];
+        let boxes = mayor(&[2], &[], 4);
+        for (straddles, want) in [
+            (vec![(2u16, 0u8)], RejectionHead::IdentifyingMark),
+            (vec![], RejectionHead::IdentifyingMark),
+        ] {
+            let (vote, _) = apply_rules(PaperKind::Mayor, &boxes, &straddles, &stray);
+            assert_eq!(vote, Vote::Rejected { head: want });
+        }
+        // Two clear marks stay too many.
+        let (vote, _) = apply_rules(PaperKind::Mayor, &mayor(&[1, 2], &[], 4), &[], &stray);
+        assert_eq!(
+            vote,
+            Vote::Rejected {
+                head: RejectionHead::TooMany
+            }
+        );
     }
 
     proptest! {
