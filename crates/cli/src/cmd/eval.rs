@@ -109,6 +109,10 @@ pub struct Summary {
     pub marks_lost_in_scan: u64,
     pub marks_lost_flagged: u64,
     pub marks_lost_silent_misreads: u64,
+    /// Void ballots (included in `void_papers`) one of whose marks the bilevel scan erased:
+    /// a too-many paper may then show one mark, an uncertain one none.
+    pub void_marks_lost_in_scan: u64,
+    pub void_marks_lost_flagged_with_correct_head: u64,
     pub ballots_set_aside: u64,
     pub non_ballots: u64,
     pub non_ballots_set_aside_correctly: u64,
@@ -208,6 +212,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 if !v.is_valid() {
                     s.void_papers += 1;
                     s.void_flagged_with_correct_head += u64::from(r.void_right_head);
+                    if lost_in_scan(&r.truth) {
+                        s.void_marks_lost_in_scan += 1;
+                        s.void_marks_lost_flagged_with_correct_head += u64::from(r.void_right_head);
+                    }
                 }
                 if r.verdict == Verdict::WrongSetAside {
                     s.ballots_set_aside += 1;
@@ -339,6 +347,12 @@ fn print_table(s: &Summary, args: &Args) {
         println!(
             "marks erased by the scanner:  {} papers ({} sent to a person, {} silently misread)",
             s.marks_lost_in_scan, s.marks_lost_flagged, s.marks_lost_silent_misreads
+        );
+    }
+    if s.void_marks_lost_in_scan > 0 {
+        println!(
+            "void papers with a mark erased: {} ({} flagged under the right head)",
+            s.void_marks_lost_in_scan, s.void_marks_lost_flagged_with_correct_head
         );
     }
     println!("ballots set aside wrongly:    {}", s.ballots_set_aside);

@@ -1,0 +1,145 @@
+//! Papers printed by the renderer and marked here with exact rectangles of ink: writing
+//! that must be found, and marks whose meaning depends on their shape.
+
+use ecount_election::{Election, RejectionHead, SecondChoice, SecondChoiceVoid, StyleCode, Vote};
+use ecount_scan::Flag;
+use ecount_synth::render_printed;
+use std::path::Path;
+
+fn gla() -> Election {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    Election::load(root.join("elections/gla-2016.toml")).expect("election")
+}
+
+/// Paints paper rectangle `r` (mm) at grey `v` on a page rendered at `dpi`.
+fn paint(img: &mut image::GrayImage, dpi: u32, r: [f64; 4], v: u8) {
+    let k = f64::from(dpi) / 25.4;
+    for y in (r[1] * k) as u32..(r[3] * k) as u32 {
+        for x in (r[0] * k) as u32..(r[2] * k) as u32 {
+            if x < img.width() && y < img.height() {
+                img.put_pixel(x, y, image::Luma([v]));
+            }
+        }
+    }
+}
+
+fn read(img: &image::GrayImage, e: &Election) -> ecount_scan::Reading {
+    let mut bytes = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .expect("png");
+    ecount_scan::read_ballot(&bytes, e).expect("a ballot")
+}
+
+#[test]
+fn dense_writing_between_the_table_and_the_strip_is_found() {
+    // Hard 300-dpi corpus, paper 1817: a felt-pen signature about 26 x 8 mm just above the
+    // code strip covered most of the paper its cells of the stray-ink grid measured white
+    // on, so the ink was taken for paper and the vote was counted.
+    let e = gla();
+    let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
+    for dpi in [150, 200, 300] {
+        let mut img = render_printed(&e, style, dpi);
+        // A filled first choice in row 3 (box x 145-157, y 157-169), leaving the outline.
+        paint(&mut img, dpi, [147.0, 159.0, 155.0, 167.0], 30);
+        let clean = read(&img, &e);
+        assert_eq!(
+            clean.vote,
+            Vote::Supplementary {
+                first: 3,
+                second: SecondChoice::NotCounted(SecondChoiceVoid::Unmarked),
+            },
+            "{dpi} dpi without writing"
+        );
+        assert!(
+            clean.stray_ink.is_empty(),
+            "{dpi} dpi: {:?}",
+            clean.stray_ink
+        );
+        // H = 346: the table ends at 316, the strip starts at 332.
+        assert_flagged(&img, dpi, [140.0, 318.0, 166.0, 327.0], &e);
+    }
+}
+
+/// Paints writing at `at` on a copy of `img` and checks that it is flagged.
+fn assert_flagged(img: &image::GrayImage, dpi: u32, at: [f64; 4], e: &Election) {
+    let mut img = img.clone();
+    paint(&mut img, dpi, at, 25);
+    let signed = read(&img, e);
+    assert_eq!(
+        signed.vote,
+        Vote::Rejected {
+            head: RejectionHead::IdentifyingMark
+        },
+        "{dpi} dpi, writing at {at:?}"
+    );
+    assert!(signed
+        .flags
+        .iter()
+        .any(|f| matches!(f, Flag::PossibleIdentifyingMark { .. })));
+}
+
+#[test]
+fn writing_among_the_printed_text_is_found_and_the_print_is_not() {
+    // An independent renderer's papers: initials in the blank right of the header zone were
+    // counted, since the search skipped the whole zone. The header's print must not flag.
+    let e = gla();
+    for (code, mark) in [
+        (259u16, [147.0, 159.0, 155.0, 167.0]),
+        (782, [177.0, 105.0, 185.0, 113.0]),
+    ] {
+        let style = e.style(StyleCode(code)).expect("style");
+        for dpi in [150, 200, 300] {
+            let mut img = render_printed(&e, style, dpi);
+            paint(&mut img, dpi, mark, 30);
+            let clean = read(&img, &e);
+            assert!(
+                clean.vote.is_valid(),
+                "{code} at {dpi} dpi: {:?}",
+                clean.vote
+            );
+            assert!(
+                clean.stray_ink.is_empty(),
+                "{code} at {dpi} dpi: {:?}",
+                clean.stray_ink
+            );
+            for at in [
+                // initials in the header's blank lower right
+                [160.0, 72.0, 172.0, 76.0],
+                // a name low in the header, lined up with no printed line
+                [30.0, 80.0, 48.0, 83.0],
+                // writing after a candidate's name, in the row's text zone
+                [100.0, 204.0, 120.0, 208.0],
+            ] {
+                assert_flagged(&img, dpi, at, &e);
+            }
+        }
+    }
+}
+
+#[test]
+fn two_marks_meeting_in_the_gap_are_too_many_and_one_across_it_is_uncertain() {
+    // Hard 200-dpi corpus: crosses in adjacent rows whose strokes met in the gap were
+    // proposed as uncertain, and felt-pen crosses centred on the gap must stay uncertain.
+    let e = gla();
+    let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
+    for dpi in [150, 200, 300] {
+        let printed = render_printed(&e, style, dpi);
+        // Rows 3 and 4 of column 1: boxes at y 157-169 and 175-187, x 145-157.
+        let mut two = printed.clone();
+        paint(&mut two, dpi, [147.0, 159.0, 155.0, 167.0], 30);
+        paint(&mut two, dpi, [147.0, 177.0, 155.0, 185.0], 30);
+        paint(&mut two, dpi, [150.0, 165.0, 152.0, 179.0], 30);
+        let mut across = printed.clone();
+        paint(&mut across, dpi, [147.0, 164.0, 155.0, 180.0], 30);
+        for (img, head) in [
+            (two, RejectionHead::TooMany),
+            (across, RejectionHead::Uncertain),
+        ] {
+            let r = read(&img, &e);
+            assert_eq!(r.vote, Vote::Rejected { head }, "{dpi} dpi");
+        }
+    }
+}
