@@ -81,6 +81,11 @@ const STRAY_MIN_SPAN: f32 = 3.0;
 const TEXT_ZONE_SLACK: f64 = 1.0;
 /// Widest gap (in line heights) between the words of a printed line: " - " is about one em.
 const WORD_GAP: f64 = 1.5;
+/// Clusters whose tops and bottoms agree to within this share of the line height lie on one
+/// printed line, and join across gaps of up to `BAND_GAP` line heights (at 150 dpi the
+/// thin letters of a blurred word can fall below the ink cut).
+const SAME_BAND: f64 = 0.25;
+const BAND_GAP: f64 = 5.0;
 /// Column headings are printed over the box columns, right of the rule at x = 136.
 const HEADING_X0: f64 = 136.0;
 /// Printed lines share a left edge, centre or right edge to within this (mm): glyphs' side
@@ -980,7 +985,12 @@ fn not_print(layout: &ecount_election::PaperLayout, blobs: Vec<Blob>) -> Vec<Blo
                     let overlap = pa.y1.min(pb.y1) - pa.y0.max(pb.y0);
                     let (ha, hb) = (pa.height(), pb.height());
                     let gap = (pa.x0.max(pb.x0) - pa.x1.min(pb.x1)).max(0.0);
-                    if overlap >= 0.5 * ha.min(hb) && gap <= WORD_GAP * ha.max(hb) {
+                    // Pieces of one printed line share its band; a faint scan may lose the
+                    // letters between them.
+                    let same_band =
+                        (pa.y0 - pb.y0).abs().max((pa.y1 - pb.y1).abs()) <= SAME_BAND * ha.max(hb);
+                    let reach = if same_band { BAND_GAP } else { WORD_GAP };
+                    if overlap >= 0.5 * ha.min(hb) && gap <= reach * ha.max(hb) {
                         blobs[a] = Blob {
                             n: blobs[a].n + blobs[b].n,
                             paper: Rect::new(
