@@ -82,10 +82,9 @@ const TEXT_ZONE_SLACK: f64 = 1.0;
 /// Widest gap (in line heights) between the words of a printed line: " - " is about one em.
 const WORD_GAP: f64 = 1.5;
 /// Clusters whose tops and bottoms agree to within this share of the line height lie on one
-/// printed line, and join across gaps of up to `BAND_GAP` line heights (at 150 dpi the
-/// thin letters of a blurred word can fall below the ink cut).
-const SAME_BAND: f64 = 0.25;
-const BAND_GAP: f64 = 5.0;
+/// printed line and join across gaps of up to `BAND_GAP` line heights.
+const SAME_BAND: f64 = 0.2;
+const BAND_GAP: f64 = 4.0;
 /// Column headings are printed over the box columns, right of the rule at x = 136.
 const HEADING_X0: f64 = 136.0;
 /// Printed lines share a left edge, centre or right edge to within this (mm): glyphs' side
@@ -985,10 +984,10 @@ fn not_print(layout: &ecount_election::PaperLayout, blobs: Vec<Blob>) -> Vec<Blo
                     let overlap = pa.y1.min(pb.y1) - pa.y0.max(pb.y0);
                     let (ha, hb) = (pa.height(), pb.height());
                     let gap = (pa.x0.max(pb.x0) - pa.x1.min(pb.x1)).max(0.0);
-                    // Pieces of one printed line share its band; a faint scan may lose the
-                    // letters between them.
-                    let same_band =
-                        (pa.y0 - pb.y0).abs().max((pa.y1 - pb.y1).abs()) <= SAME_BAND * ha.max(hb);
+                    // Pieces of one printed line share its band (one font): a spaced dash,
+                    // or thin letters lost under the ink cut, may part them widely.
+                    let same_band = (pa.y0 - pb.y0).abs().max((pa.y1 - pb.y1).abs())
+                        <= SAME_BAND * ha.max(hb);
                     let reach = if same_band { BAND_GAP } else { WORD_GAP };
                     if overlap >= 0.5 * ha.min(hb) && gap <= reach * ha.max(hb) {
                         blobs[a] = Blob {
@@ -1011,22 +1010,49 @@ fn not_print(layout: &ecount_election::PaperLayout, blobs: Vec<Blob>) -> Vec<Blo
         }
         lines.extend(blobs.into_iter().map(|b| (z, b)));
     }
-    let centre = |r: &Rect| (r.x0 + r.x1) / 2.0;
+    // The header's lines align with each other, the rows' texts with each other.
+    let group = |z: usize| z.min(2);
+    let edges = |r: &Rect| [r.x0, (r.x0 + r.x1) / 2.0, r.x1];
+    // Whether line i shares edge e (left, centre, right) with another line of its group.
+    let partnered = |i: usize, e: usize| {
+        let (z, p) = (lines[i].0, edges(&lines[i].1.paper)[e]);
+        lines.iter().enumerate().any(|(k, (zm, m))| {
+            k != i && group(*zm) == group(z) && (edges(&m.paper)[e] - p).abs() <= ALIGN_MM
+        })
+    };
+    // The rows' texts are many lines with ragged ends and similar widths, so their centres
+    // and right edges meet by chance: they are print when they share the one edge position
+    // (the median of left edges, centres or right edges) that most of them share.
+    let row_edges: Vec<[f64; 3]> = lines
+        .iter()
+        .filter(|(z, _)| group(*z) == 2)
+        .map(|(_, l)| edges(&l.paper))
+        .collect();
+    let median = |e: usize| {
+        let mut v: Vec<f64> = row_edges.iter().map(|x| x[e]).collect();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    let (rows_edge, rows_at) = (0..3)
+        .map(|e| (e, median(e)))
+        .max_by_key(|&(e, at)| {
+            let near = row_edges
+                .iter()
+                .filter(|x| (x[e] - at).abs() <= ALIGN_MM)
+                .count();
+            // Ties go to the left edge, then the centre.
+            (near, 2 - e)
+        })
+        .unwrap_or((0, 0.0));
     let heading = 1;
     for (i, &(z, l)) in lines.iter().enumerate() {
-        let p = &l.paper;
-        // The header's lines align with each other, the rows' texts with each other.
-        let group = |z: usize| z.min(2);
-        let aligned = lines.iter().enumerate().any(|(k, &(zm, m))| {
-            let q = &m.paper;
-            k != i
-                && group(zm) == group(z)
-                && ((p.x0 - q.x0).abs() <= ALIGN_MM
-                    || (centre(p) - centre(q)).abs() <= ALIGN_MM
-                    || (p.x1 - q.x1).abs() <= ALIGN_MM)
-        });
+        let aligned = if group(z) == 2 {
+            (edges(&l.paper)[rows_edge] - rows_at).abs() <= ALIGN_MM
+        } else {
+            (0..3).any(|e| partnered(i, e))
+        };
         // Column headings sit over the box columns, between rules that may cut them.
-        let over_column = z == heading && p.x0 >= HEADING_X0 - TEXT_ZONE_SLACK;
+        let over_column = z == heading && l.paper.x0 >= HEADING_X0 - TEXT_ZONE_SLACK;
         if !aligned && !over_column {
             out.push(l);
         }
