@@ -986,8 +986,8 @@ fn not_print(layout: &ecount_election::PaperLayout, blobs: Vec<Blob>) -> Vec<Blo
                     let gap = (pa.x0.max(pb.x0) - pa.x1.min(pb.x1)).max(0.0);
                     // Pieces of one printed line share its band (one font): a spaced dash,
                     // or thin letters lost under the ink cut, may part them widely.
-                    let same_band = (pa.y0 - pb.y0).abs().max((pa.y1 - pb.y1).abs())
-                        <= SAME_BAND * ha.max(hb);
+                    let same_band =
+                        (pa.y0 - pb.y0).abs().max((pa.y1 - pb.y1).abs()) <= SAME_BAND * ha.max(hb);
                     let reach = if same_band { BAND_GAP } else { WORD_GAP };
                     if overlap >= 0.5 * ha.min(hb) && gap <= reach * ha.max(hb) {
                         blobs[a] = Blob {
