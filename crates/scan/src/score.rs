@@ -85,6 +85,9 @@ const WORD_GAP: f64 = 1.5;
 /// printed line and join across gaps of up to `BAND_GAP` line heights.
 const SAME_BAND: f64 = 0.2;
 const BAND_GAP: f64 = 4.0;
+/// The rows' texts share their edge to within this (mm): a name whose first letter is thin
+/// or faint starts up to 2 mm in, and writing beside a name starts far from the margin.
+const ROW_ALIGN_MM: f64 = 5.0;
 /// Column headings are printed over the box columns, right of the rule at x = 136.
 const HEADING_X0: f64 = 136.0;
 /// Printed lines share a left edge, centre or right edge to within this (mm): glyphs' side
@@ -1038,7 +1041,7 @@ fn not_print(layout: &ecount_election::PaperLayout, blobs: Vec<Blob>) -> Vec<Blo
         .max_by_key(|&(e, at)| {
             let near = row_edges
                 .iter()
-                .filter(|x| (x[e] - at).abs() <= ALIGN_MM)
+                .filter(|x| (x[e] - at).abs() <= ROW_ALIGN_MM)
                 .count();
             // Ties go to the left edge, then the centre.
             (near, 2 - e)
@@ -1047,7 +1050,7 @@ fn not_print(layout: &ecount_election::PaperLayout, blobs: Vec<Blob>) -> Vec<Blo
     let heading = 1;
     for (i, &(z, l)) in lines.iter().enumerate() {
         let aligned = if group(z) == 2 {
-            (edges(&l.paper)[rows_edge] - rows_at).abs() <= ALIGN_MM
+            (edges(&l.paper)[rows_edge] - rows_at).abs() <= ROW_ALIGN_MM
         } else {
             (0..3).any(|e| partnered(i, e))
         };
