@@ -71,6 +71,19 @@ impl Rect {
     pub fn contains(&self, p: Point) -> bool {
         p.x >= self.x0 && p.x <= self.x1 && p.y >= self.y0 && p.y <= self.y1
     }
+    /// Whether `r` lies wholly inside.
+    pub fn encloses(&self, r: &Rect) -> bool {
+        r.x0 >= self.x0 && r.x1 <= self.x1 && r.y0 >= self.y0 && r.y1 <= self.y1
+    }
+    /// The smallest rectangle holding both.
+    pub fn union(&self, r: &Rect) -> Self {
+        Self::new(
+            self.x0.min(r.x0),
+            self.y0.min(r.y0),
+            self.x1.max(r.x1),
+            self.y1.max(r.y1),
+        )
+    }
     pub fn corners(&self) -> [Point; 4] {
         [
             Point::new(self.x0, self.y0),

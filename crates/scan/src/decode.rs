@@ -53,8 +53,8 @@ fn decode_raw(bytes: &[u8]) -> Result<Decoded, Unreadable> {
 const DITHER_LONE_DENSITY: f64 = 0.025;
 /// Rows sampled for the dither test: every this many.
 const DITHER_ROW_STEP: usize = 8;
-/// Side of the square (px) averaged to turn dither back into grey.
-const UNDITHER_BOX: usize = 5;
+/// Radius (px) of the square averaged to turn dither back into grey: 5 x 5.
+const UNDITHER_RADIUS: u32 = 2;
 
 /// A page scanned to black and white by dithering (a scanner's halftone mode, or a
 /// converter's default) shows paper as a scatter of black dots that every later stage would
@@ -63,10 +63,10 @@ const UNDITHER_BOX: usize = 5;
 /// value.
 pub fn undither(image: GrayImage) -> GrayImage {
     let (w, h) = (image.width() as usize, image.height() as usize);
-    if w < UNDITHER_BOX || h < UNDITHER_BOX || !dithered(image.as_raw(), w, h) {
+    if w < 3 || h < 3 || !dithered(image.as_raw(), w, h) {
         return image;
     }
-    box_mean(image.as_raw(), w, h)
+    imageproc::filter::box_filter(&image, UNDITHER_RADIUS, UNDITHER_RADIUS)
 }
 
 fn dithered(raw: &[u8], w: usize, h: usize) -> bool {
@@ -87,54 +87,6 @@ fn dithered(raw: &[u8], w: usize, h: usize) -> bool {
         }
     }
     lone as f64 > DITHER_LONE_DENSITY * seen as f64
-}
-
-/// Each pixel's mean over the `UNDITHER_BOX` square around it (clipped at the edges), by
-/// running sums along rows then columns.
-fn box_mean(raw: &[u8], w: usize, h: usize) -> GrayImage {
-    let r = UNDITHER_BOX / 2;
-    // Row pass: sums of up to UNDITHER_BOX pixels, with the count beside them.
-    let mut rows = vec![0u16; w * h];
-    for y in 0..h {
-        let src = &raw[y * w..(y + 1) * w];
-        let dst = &mut rows[y * w..(y + 1) * w];
-        let mut sum: u32 = src[..r.min(w)].iter().map(|&v| u32::from(v)).sum();
-        for x in 0..w {
-            if x + r < w {
-                sum += u32::from(src[x + r]);
-            }
-            if x > r {
-                sum -= u32::from(src[x - r - 1]);
-            }
-            dst[x] = sum as u16;
-        }
-    }
-    let count_x = |x: usize| ((x + r).min(w - 1) + 1 - x.saturating_sub(r)) as u32;
-    let mut out = vec![0u8; w * h];
-    let mut sum = vec![0u32; w];
-    for y in 0..(r.min(h)) {
-        for (s, &v) in sum.iter_mut().zip(&rows[y * w..(y + 1) * w]) {
-            *s += u32::from(v);
-        }
-    }
-    for y in 0..h {
-        if y + r < h {
-            for (s, &v) in sum.iter_mut().zip(&rows[(y + r) * w..(y + r + 1) * w]) {
-                *s += u32::from(v);
-            }
-        }
-        if y > r {
-            for (s, &v) in sum.iter_mut().zip(&rows[(y - r - 1) * w..(y - r) * w]) {
-                *s -= u32::from(v);
-            }
-        }
-        let count_y = ((y + r).min(h - 1) + 1 - y.saturating_sub(r)) as u32;
-        for (x, (o, &s)) in out[y * w..(y + 1) * w].iter_mut().zip(&sum).enumerate() {
-            let n = count_y * count_x(x);
-            *o = ((s + n / 2) / n) as u8;
-        }
-    }
-    GrayImage::from_raw(w as u32, h as u32, out).unwrap_or_else(|| GrayImage::new(1, 1))
 }
 
 /// A JPEG decoded straight to its luma channel: a colour scan's chroma is never upsampled or
@@ -303,7 +255,7 @@ mod tests {
     use super::*;
 
     /// Floyd-Steinberg error diffusion to black and white, as a converter's default does.
-    pub fn dither(img: &GrayImage) -> GrayImage {
+    fn dither(img: &GrayImage) -> GrayImage {
         let (w, h) = (img.width() as usize, img.height() as usize);
         let mut e: Vec<f32> = img.as_raw().iter().map(|&v| f32::from(v)).collect();
         let mut out = vec![0u8; w * h];

@@ -363,12 +363,18 @@ mod tests {
             area_mm2: 9.0,
         }];
         let boxes = mayor(&[2], &[], 4);
-        for (straddles, want) in [
-            (vec![(2u16, 0u8)], RejectionHead::IdentifyingMark),
-            (vec![], RejectionHead::IdentifyingMark),
-        ] {
-            let (vote, _) = apply_rules(PaperKind::Mayor, &boxes, &straddles, &stray);
-            assert_eq!(vote, Vote::Rejected { head: want });
+        // A valid vote, and one a straddle would make uncertain.
+        for straddles in [vec![], vec![(2u16, 0u8)]] {
+            let (vote, flags) = apply_rules(PaperKind::Mayor, &boxes, &straddles, &stray);
+            assert_eq!(
+                vote,
+                Vote::Rejected {
+                    head: RejectionHead::IdentifyingMark
+                }
+            );
+            assert!(flags
+                .iter()
+                .any(|f| matches!(f, Flag::PossibleIdentifyingMark { .. })));
         }
         // Two clear marks stay too many.
         let (vote, _) = apply_rules(PaperKind::Mayor, &mayor(&[1, 2], &[], 4), &[], &stray);

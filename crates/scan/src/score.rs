@@ -763,7 +763,7 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
     obstacles.extend(layout.fiducials().iter().map(|r| r.inflate(1.5)));
     obstacles.push(layout.strip_area().inflate(1.5 + STRAY_PRINT_PAD));
     // The header, the column headings and the row texts are searched too: writing there
-    // is told from print by the lines it forms (see `print_lines`).
+    // is told from print by the lines it forms (see `not_print`).
     // Boxes whose own mark may spill further than the halo: widen their clear zone.
     for (vb, b) in layout.voting_boxes().iter().zip(boxes) {
         let spill = if b.class == BoxClass::Empty { 0.0 } else { 4.0 };
@@ -958,10 +958,9 @@ fn not_print(layout: &ecount_election::PaperLayout, blobs: Vec<Blob>) -> Vec<Blo
     let mut zones = vec![layout.header_zone(), layout.column_heading_zone()];
     zones.extend((0..layout.options).map(|k| layout.row_text(k)));
     let zone_of = |r: &Rect| {
-        zones.iter().position(|z| {
-            let z = z.inflate(TEXT_ZONE_SLACK);
-            r.x0 >= z.x0 && r.x1 <= z.x1 && r.y0 >= z.y0 && r.y1 <= z.y1
-        })
+        zones
+            .iter()
+            .position(|z| z.inflate(TEXT_ZONE_SLACK).encloses(r))
     };
     let mut by_zone: Vec<Vec<Blob>> = vec![Vec::new(); zones.len()];
     let mut out = Vec::new();
@@ -983,24 +982,10 @@ fn not_print(layout: &ecount_election::PaperLayout, blobs: Vec<Blob>) -> Vec<Blo
             while a < blobs.len() {
                 let mut b = a + 1;
                 while b < blobs.len() {
-                    let (pa, pb) = (blobs[a].paper, blobs[b].paper);
-                    let overlap = pa.y1.min(pb.y1) - pa.y0.max(pb.y0);
-                    let (ha, hb) = (pa.height(), pb.height());
-                    let gap = (pa.x0.max(pb.x0) - pa.x1.min(pb.x1)).max(0.0);
-                    // Pieces of one printed line share its band (one font): a spaced dash,
-                    // or thin letters lost under the ink cut, may part them widely.
-                    let same_band =
-                        (pa.y0 - pb.y0).abs().max((pa.y1 - pb.y1).abs()) <= SAME_BAND * ha.max(hb);
-                    let reach = if same_band { BAND_GAP } else { WORD_GAP };
-                    if overlap >= 0.5 * ha.min(hb) && gap <= reach * ha.max(hb) {
+                    if one_line(&blobs[a].paper, &blobs[b].paper) {
                         blobs[a] = Blob {
                             n: blobs[a].n + blobs[b].n,
-                            paper: Rect::new(
-                                pa.x0.min(pb.x0),
-                                pa.y0.min(pb.y0),
-                                pa.x1.max(pb.x1),
-                                pa.y1.max(pb.y1),
-                            ),
+                            paper: blobs[a].paper.union(&blobs[b].paper),
                         };
                         blobs.remove(b);
                         joined = true;
@@ -1062,6 +1047,18 @@ fn not_print(layout: &ecount_election::PaperLayout, blobs: Vec<Blob>) -> Vec<Blo
     }
     out.sort_by(|a, b| a.paper.y0.total_cmp(&b.paper.y0));
     out
+}
+
+/// Whether two clusters of a text zone are pieces of one printed line: side by side on one
+/// line, and close (letters, words), or further apart on exactly the same band (one font:
+/// a spaced dash, or thin letters lost under the ink cut, part them widely).
+fn one_line(a: &Rect, b: &Rect) -> bool {
+    let overlap = a.y1.min(b.y1) - a.y0.max(b.y0);
+    let (low, high) = (a.height().min(b.height()), a.height().max(b.height()));
+    let gap = (a.x0.max(b.x0) - a.x1.min(b.x1)).max(0.0);
+    let same_band = (a.y0 - b.y0).abs().max((a.y1 - b.y1).abs()) <= SAME_BAND * high;
+    let reach = if same_band { BAND_GAP } else { WORD_GAP };
+    overlap >= 0.5 * low && gap <= reach * high
 }
 
 /// What decides which grid columns of an image row are sampled for stray ink: grid column
@@ -1126,7 +1123,7 @@ impl RowRuns<'_> {
 
 /// Connected clusters on the grid, joining cells up to two apart (pen strokes are thin and
 /// the grid may step over part of them), with their bounds on the paper (`paper` maps a grid
-/// point there), top to bottom.
+/// point there).
 fn clusters(
     ink: &mut [bool],
     inked: &[usize],
@@ -1149,7 +1146,7 @@ fn clusters(
             let (i, j) = (k % nx, k / nx);
             n += 1;
             let (x, y) = paper(i, j);
-            r = Rect::new(r.x0.min(x), r.y0.min(y), r.x1.max(x), r.y1.max(y));
+            r = r.union(&Rect::new(x, y, x, y));
             // Neighbours two apart, clipped to the grid; rows are contiguous slices.
             let (i0, i1) = (i.saturating_sub(2), (i + 3).min(nx));
             for nj in j.saturating_sub(2)..(j + 3).min(ny) {
