@@ -36,6 +36,7 @@ fn reading(
                 row,
                 column,
                 score: if on { 0.41 } else { 0.01 },
+                darkness: if on { 0.8 } else { 0.0 },
                 halo: 0.0,
                 class: if on {
                     BoxClass::Marked

@@ -184,6 +184,7 @@ mod tests {
             row,
             column,
             score,
+            darkness: if score > 0.0 { 0.6 } else { 0.0 },
             halo: 0.0,
             class,
             quad: [[0.0; 2]; 4],

@@ -53,6 +53,10 @@ pub struct BoxReading {
     pub column: u8,
     /// Mark-zone ink score in 0..1 (see docs/reading.md).
     pub score: f32,
+    /// How dark the zone's ink is (its darkest quarter), from 0 at paper white to 1 at print
+    /// black; 0 when the zone has no ink.
+    #[serde(default)]
+    pub darkness: f32,
     /// Halo ink score in 0..1.
     pub halo: f32,
     pub class: BoxClass,

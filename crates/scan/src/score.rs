@@ -61,6 +61,12 @@ pub const STRADDLE: f32 = 0.01;
 /// box holds more than a weak mark, half of [`STRADDLE`] there is enough if the other side
 /// has this much.
 pub const STRADDLE_STRONG: f32 = 0.03;
+/// Share of a zone's inked pixels, darkest first, that makes its ink's core.
+const INK_CORE: f64 = 0.25;
+/// A mark whose core is lighter than this share of the darkest mark on the paper is in
+/// doubt: one pen or pencil makes a voter's marks alike, and a mark rubbed out leaves a
+/// ghost at a fraction of its darkness.
+pub const LIGHTER_THAN_OTHERS: f32 = 0.45;
 /// Ink kept clear of the outline's outer edge before the halo starts, mm (registration slack).
 const HALO_GAP: f64 = 0.4;
 /// Stray-ink grid spacing, mm.
@@ -151,22 +157,26 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         })
         .map(|i| (vboxes[i].row as u16, vboxes[i].column as u8))
         .collect();
+    let classes: Vec<BoxClass> = measures
+        .iter()
+        .map(|m| classify(m.zone, m.halo, &m.shape, m.bilevel))
+        .collect();
+    let classes = lighter_marks_doubtful(&classes, &measures);
     let boxes: Vec<BoxReading> = vboxes
         .iter()
         .zip(&measures)
-        .map(|(vb, m)| {
-            let class = classify(m.zone, m.halo, &m.shape, m.bilevel);
-            BoxReading {
-                row: vb.row as u16,
-                column: vb.column as u8,
-                score: m.zone,
-                halo: m.halo,
-                class,
-                quad: vb.outer.corners().map(|p| {
-                    let (u, v) = tf.apply(p.x, p.y);
-                    [u as f32, v as f32]
-                }),
-            }
+        .zip(classes)
+        .map(|((vb, m), class)| BoxReading {
+            row: vb.row as u16,
+            column: vb.column as u8,
+            score: m.zone,
+            darkness: m.darkness,
+            halo: m.halo,
+            class,
+            quad: vb.outer.corners().map(|p| {
+                let (u, v) = tf.apply(p.x, p.y);
+                [u as f32, v as f32]
+            }),
         })
         .collect();
     let stray_ink = find_stray_ink(&identified, &inv, &boxes);
@@ -176,6 +186,29 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         stray_ink,
         straddles,
     }
+}
+
+/// Marked boxes much lighter than the paper's darkest mark become doubtful: a rubbed-out
+/// pencil mark keeps its shape and some of its darkness. (On a bilevel scan all ink is
+/// black, so the test passes every mark the threshold kept.)
+fn lighter_marks_doubtful(classes: &[BoxClass], measures: &[Measure]) -> Vec<BoxClass> {
+    let darkest = classes
+        .iter()
+        .zip(measures)
+        .filter(|(c, _)| **c == BoxClass::Marked)
+        .map(|(_, m)| m.darkness)
+        .fold(0.0f32, f32::max);
+    classes
+        .iter()
+        .zip(measures)
+        .map(|(&c, m)| {
+            if c == BoxClass::Marked && m.darkness < LIGHTER_THAN_OTHERS * darkest {
+                BoxClass::Doubtful
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Whether halo ink on the facing sides of two boxes of a column (the upper box's bottom,
@@ -240,6 +273,8 @@ pub fn classify(zone: f32, halo: f32, shape: &ZoneShape, bilevel: bool) -> BoxCl
 
 struct Measure {
     zone: f32,
+    /// Darkness of the zone's ink core, as a share of paper white to print black.
+    darkness: f32,
     halo: f32,
     shape: ZoneShape,
     /// The edge of the zone whose half holds all the ink, when the ink reaches it.
@@ -472,6 +507,13 @@ fn measure_box(
     let zone_cut = white - (ZONE_INK_DARKNESS * span).max(4.0 * noise);
     let ink = zone_ink(raw, width, height, inv, &zone, (x0, y0, x1, y1), zone_cut);
     let zone_score = ink.inked as f64 / ink.total.max(1) as f64;
+    // How dark the mark's ink is: its darkest quarter, which is the line's core whatever
+    // its width and however much of it the 2 x 2 means blur into the cut.
+    let darkness = if ink.inked == 0 {
+        0.0
+    } else {
+        ((white - hist_quantile(&ink.levels, ink.inked, INK_CORE)) / span).max(0.0) as f32
+    };
     let extent = if ink.inked == 0 {
         0.0
     } else {
@@ -529,6 +571,7 @@ fn measure_box(
     let side_score = |side: Side| share(at_most(&sides[side as usize])) as f32;
     Measure {
         zone: zone_score as f32,
+        darkness,
         halo: halo_score as f32,
         shape,
         edge,
@@ -549,6 +592,8 @@ struct ZoneInk {
     lo: (f64, f64),
     hi: (f64, f64),
     run: usize,
+    /// Inked pixels by grey level (of their 2 x 2 mean).
+    levels: [u32; 256],
 }
 
 /// Measures the zone's [`ZoneInk`]. Each row's stretch inside the zone is summed in one tight
@@ -569,6 +614,7 @@ fn zone_ink(
         lo: (f64::MAX, f64::MAX),
         hi: (f64::MIN, f64::MIN),
         run: 0,
+        levels: [0; 256],
     };
     if cut < 0.0 || width < 2 {
         return ink;
@@ -605,6 +651,9 @@ fn zone_ink(
         for s in sums() {
             along = if s <= t4 { along + 1 } else { 0 };
             ink.run = ink.run.max(along);
+            if s <= t4 {
+                ink.levels[usize::from(s >> 2)] += 1;
+            }
         }
         ink.run = ink.run.max(rows);
         let first = sums().position(|s| s <= t4).unwrap_or(0) as u32;

@@ -66,6 +66,7 @@ pub fn constituency_reading(
             row: row as u16,
             column: 0,
             score: if row == 1 { 0.31 } else { 0.02 },
+            darkness: if row == 1 { 0.2 } else { 0.0 },
             halo: 0.0,
             class: if row == 1 {
                 BoxClass::Doubtful
