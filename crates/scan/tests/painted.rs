@@ -189,3 +189,40 @@ fn a_mark_much_lighter_than_the_voters_other_mark_is_doubtful() {
         }
     }
 }
+
+#[test]
+fn a_signature_across_a_header_line_is_found() {
+    // Independent renderer: signatures written across the header's printed lines joined
+    // them, lined up as they do, and 19 of 25 such papers were counted.
+    let e = gla();
+    let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
+    for dpi in [150, 200, 300] {
+        let mut img = render_printed(&e, style, dpi);
+        paint(&mut img, dpi, [147.0, 159.0, 155.0, 167.0], 30);
+        // The title's printed band (mm), from the page itself.
+        let k = f64::from(dpi) / 25.4;
+        let inked = |y: f64| (0..img.width()).any(|x| img.get_pixel(x, (y * k) as u32)[0] < 128);
+        let mm = |t: i32| f64::from(t) / 10.0;
+        let top = (220..400).map(mm).find(|&y| inked(y)).expect("a title");
+        let bottom = (0..100)
+            .map(|t| top + mm(t))
+            .take_while(|&y| inked(y))
+            .last()
+            .unwrap_or(top);
+        assert!(bottom - top > 3.0, "{dpi} dpi: title band {top}-{bottom}");
+        // Loops of a signature over the middle of the title, rising well above it.
+        for i in 0..5 {
+            let x = 95.0 + 4.0 * f64::from(i);
+            paint(&mut img, dpi, [x, top - 3.5, x + 0.5, bottom], 40);
+            paint(&mut img, dpi, [x, top - 3.5, x + 2.5, top - 3.0], 40);
+        }
+        let r = read(&img, &e);
+        assert_eq!(
+            r.vote,
+            Vote::Rejected {
+                head: RejectionHead::IdentifyingMark
+            },
+            "{dpi} dpi, title at {top}-{bottom} mm"
+        );
+    }
+}
