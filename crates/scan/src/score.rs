@@ -67,6 +67,11 @@ const INK_CORE: f64 = 0.25;
 /// doubt: one pen or pencil makes a voter's marks alike, and a mark rubbed out leaves a
 /// ghost at a fraction of its darkness.
 pub const LIGHTER_THAN_OTHERS: f32 = 0.45;
+/// A mark this light (a rubbed-out ghost, or a faint line) is in doubt already when under
+/// [`GHOST_RATIO`] of the darkest: a thin line blurred at 150 dpi measures lighter than it
+/// is, a smeared ghost does not.
+pub const GHOST_DARKNESS: f32 = 0.16;
+pub const GHOST_RATIO: f32 = 0.62;
 /// Ink kept clear of the outline's outer edge before the halo starts, mm (registration slack).
 const HALO_GAP: f64 = 0.4;
 /// Stray-ink grid spacing, mm.
@@ -211,7 +216,8 @@ fn lighter_marks_doubtful(classes: &[BoxClass], measures: &[Measure]) -> Vec<Box
         .iter()
         .zip(measures)
         .map(|(&c, m)| {
-            if c == BoxClass::Marked && m.darkness < LIGHTER_THAN_OTHERS * darkest {
+            let ghost = m.darkness < GHOST_DARKNESS && m.darkness < GHOST_RATIO * darkest;
+            if c == BoxClass::Marked && (m.darkness < LIGHTER_THAN_OTHERS * darkest || ghost) {
                 BoxClass::Doubtful
             } else {
                 c

@@ -32,6 +32,8 @@ pub enum Case {
     Circle,
     Dot,
     CrossedOut,
+    /// A pencil mark rubbed out: a ghost of it left in a box the voter did not choose.
+    RubbedOut,
     StrayWriting,
     Digits,
     Foreign,
@@ -57,6 +59,7 @@ impl Case {
             Case::Circle => "circle_round_box",
             Case::Dot => "dot",
             Case::CrossedOut => "crossed_out",
+            Case::RubbedOut => "rubbed_out",
             Case::StrayWriting => "stray_writing",
             Case::Digits => "digits",
             Case::Foreign => "foreign_election",
@@ -122,6 +125,7 @@ const MAYOR_REALISTIC: Table = &[
     (Case::Circle, 0.15),
     (Case::Dot, 0.15),
     (Case::CrossedOut, 0.3),
+    (Case::RubbedOut, 0.3),
     (Case::Digits, 0.8),
 ];
 const SINGLE_REALISTIC: Table = &[
@@ -134,6 +138,7 @@ const SINGLE_REALISTIC: Table = &[
     (Case::Circle, 0.15),
     (Case::Dot, 0.15),
     (Case::CrossedOut, 0.3),
+    (Case::RubbedOut, 0.3),
     (Case::Digits, 0.5),
 ];
 const MAYOR_HARD: Table = &[
@@ -151,6 +156,7 @@ const MAYOR_HARD: Table = &[
     (Case::Circle, 4.0),
     (Case::Dot, 4.0),
     (Case::CrossedOut, 6.0),
+    (Case::RubbedOut, 4.0),
     (Case::Digits, 5.0),
 ];
 const SINGLE_HARD: Table = &[
@@ -163,6 +169,7 @@ const SINGLE_HARD: Table = &[
     (Case::Circle, 5.0),
     (Case::Dot, 5.0),
     (Case::CrossedOut, 8.0),
+    (Case::RubbedOut, 4.0),
     (Case::Digits, 5.0),
 ];
 
@@ -544,6 +551,19 @@ fn in_box(
 }
 
 /// A clear mark of the mix's usual kinds in box (row, col).
+/// What an eraser leaves of a pencil line: 15-30% of its darkness, smeared wider and
+/// patchy.
+fn rubbed(rng: &mut ChaCha8Rng, pen: Pen) -> Pen {
+    let keep = rng.gen_range(0.15..0.30);
+    Pen {
+        rgb: pen.rgb.map(|c| 255 - (keep * f64::from(255 - c)) as u8),
+        width_mm: pen.width_mm * rng.gen_range(1.5..2.5),
+        grain: pen.grain.max(0.5),
+        breaks: pen.breaks.max(0.1),
+        ..pen
+    }
+}
+
 fn any_box(
     rng: &mut ChaCha8Rng,
     l: &PaperLayout,
@@ -584,7 +604,7 @@ fn plan_voter(
     } else {
         case
     };
-    let inst = if case == Case::Faint {
+    let inst = if matches!(case, Case::Faint | Case::RubbedOut) {
         Instrument::Pencil
     } else {
         let drawn = instrument(rng, mix);
@@ -731,6 +751,29 @@ fn plan_voter(
             } else {
                 None
             };
+            review = true;
+            vote = valid(a, second);
+        }
+        Case::RubbedOut => {
+            // The voter marked one box, thought better of it and rubbed it out: a second
+            // choice withdrawn, or a choice changed for another.
+            let withdrawn = mayor && rng.gen_bool(0.5);
+            let (row, col) = if withdrawn {
+                (b, 1)
+            } else {
+                (other(rng, &[a]), 0)
+            };
+            let ghost_pen = rubbed(rng, pen);
+            let mut ghost = any_box(rng, l, row, col, ghost_pen, mix);
+            ghost.target = None;
+            marks.push(ghost);
+            marks.push(any_box(rng, l, a, 0, pen, mix));
+            intended[0].push(a as u16);
+            let second = (mayor && !withdrawn).then(|| {
+                marks.push(any_box(rng, l, b, 1, pen, mix));
+                intended[1].push(b as u16);
+                SecondChoice::Counted(b as u16)
+            });
             review = true;
             vote = valid(a, second);
         }
