@@ -573,8 +573,16 @@ fn measure_box(
         off_centre: false,
         faint_line: faint_line as f32,
     };
-    // Halo score: share of clearly inked pixels, with the cut above this scan's noise.
-    let cut = white - (HALO_INK_DARKNESS * span).max(4.0 * noise);
+    // Halo score: share of clearly inked pixels, with the cut above this scan's noise. A
+    // light mark's own line is looked for outside the box at half its darkness (no lower
+    // than the zone's cut): a faint pencil tick across the gap leaves little ink as dark as
+    // the halo's usual cut.
+    let halo_darkness = if darkness > 0.0 {
+        HALO_INK_DARKNESS.min((0.5 * f64::from(darkness)).max(ZONE_INK_DARKNESS))
+    } else {
+        HALO_INK_DARKNESS
+    };
+    let cut = white - (halo_darkness * span).max(4.0 * noise);
     // Samples at or below the cut, from the histograms (p <= cut for a whole grey level p).
     let at_most = |h: &[u32; 256]| -> (usize, usize) {
         let top = cut.floor().clamp(-1.0, 255.0) as i32;
