@@ -204,7 +204,7 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 
 /// Marked boxes much lighter than the paper's darkest mark become doubtful: a rubbed-out
 /// pencil mark keeps its shape and some of its darkness. (On a bilevel scan all ink is
-/// black, so the test passes every mark the threshold kept.)
+/// black, darkness 1, so the test passes every mark the threshold kept.)
 fn lighter_marks_doubtful(classes: &[BoxClass], measures: &[Measure]) -> Vec<BoxClass> {
     let darkest = classes
         .iter()
@@ -524,8 +524,17 @@ fn measure_box(
     let zone_score = ink.inked as f64 / ink.total.max(1) as f64;
     // How dark the mark's ink is: its darkest quarter, which is the line's core whatever
     // its width and however much of it the 2 x 2 means blur into the cut.
+    // Black-and-white ink (every 2 x 2 mean a sum of black and white pixels) is black: how
+    // much of a thresholded line survived says nothing of how dark it was.
+    let black_and_white = ink
+        .levels
+        .iter()
+        .enumerate()
+        .all(|(v, &n)| n == 0 || matches!(v, 0 | 63 | 127 | 191));
     let darkness = if ink.inked == 0 {
         0.0
+    } else if black_and_white {
+        1.0
     } else {
         ((white - hist_quantile(&ink.levels, ink.inked, INK_CORE)) / span).max(0.0) as f32
     };
