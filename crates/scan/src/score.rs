@@ -1010,7 +1010,7 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
         .into_iter()
         .filter(|b| {
             let (w, h) = (b.paper.width(), b.paper.height());
-            b.n as f32 * cell >= STRAY_MIN_AREA && w.max(h) as f32 >= STRAY_MIN_SPAN
+            b.points() as f32 * cell >= STRAY_MIN_AREA && w.max(h) as f32 >= STRAY_MIN_SPAN
         })
         .map(|b| StrayInk {
             paper_mm: [
@@ -1019,7 +1019,7 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
                 b.paper.x1 as f32,
                 b.paper.y1 as f32,
             ],
-            area_mm2: b.n as f32 * cell,
+            area_mm2: b.points() as f32 * cell,
         })
         .collect()
 }
@@ -1027,10 +1027,16 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
 /// A cluster of ink points: how many, and their bounds on the paper (mm).
 #[derive(Debug, Clone)]
 struct Blob {
-    n: usize,
     paper: Rect,
     /// Its points' paper positions: ranges of the points [`clusters`] found.
     parts: Vec<(usize, usize)>,
+}
+
+impl Blob {
+    /// How many grid points of ink it holds.
+    fn points(&self) -> usize {
+        self.parts.iter().map(|(a, b)| b - a).sum()
+    }
 }
 
 /// The clusters that are not printed text. Print never leaves its zone (the header, the
@@ -1073,7 +1079,6 @@ fn not_print(
                     if one_line(&blobs[a].paper, &blobs[b].paper) {
                         let other = blobs.remove(b);
                         let line = &mut blobs[a];
-                        line.n += other.n;
                         line.paper = line.paper.union(&other.paper);
                         line.parts.extend(other.parts);
                         joined = true;
@@ -1281,12 +1286,10 @@ fn clusters(
         }
         ink[start] = false;
         stack.push(start);
-        let mut n = 0;
-        let start = points.len();
+        let first = points.len();
         let mut r = Rect::new(f64::MAX, f64::MAX, f64::MIN, f64::MIN);
         while let Some(k) = stack.pop() {
             let (i, j) = (k % nx, k / nx);
-            n += 1;
             let (x, y) = paper(i, j);
             points.push((x, y));
             r = r.union(&Rect::new(x, y, x, y));
@@ -1305,9 +1308,8 @@ fn clusters(
         // A point stands for the grid cell around it.
         let half = STRAY_STEP / 2.0;
         out.push(Blob {
-            n,
             paper: r.inflate(half),
-            parts: vec![(start, points.len())],
+            parts: vec![(first, points.len())],
         });
     }
     out
