@@ -257,6 +257,10 @@ pub struct ZoneShape {
     /// Longest connected line (mm) of ink too faint for the zone score, searched in boxes
     /// that would otherwise be empty.
     pub faint_line: f32,
+    /// When the zone's ink keeps to the half at one edge and reaches it: the halo score of
+    /// that side alone (a stroke centred outside the box shows there, diluted in the whole
+    /// ring).
+    pub edge_halo: f32,
 }
 
 /// The class of a box from its zone and halo scores and the shape of its zone ink.
@@ -267,7 +271,7 @@ pub fn classify(zone: f32, halo: f32, shape: &ZoneShape, bilevel: bool) -> BoxCl
         (EMPTY_BELOW, MARKED_FROM)
     };
     // A weak mark with as much ink outside the box as in it may be meant for a neighbour.
-    let spilling = zone < WEAK_MARK && halo >= SPILL_RATIO * zone;
+    let spilling = zone < WEAK_MARK && halo.max(shape.edge_halo) >= SPILL_RATIO * zone;
     // A weak mark only at one edge of the zone is the end of a stroke centred elsewhere
     // (between two boxes), not a mark in this one. Not on a bilevel scan, where most pencil
     // marks are weak and broken, and what is left of one often lies in one half.
@@ -427,7 +431,9 @@ fn measure_box(
 ) -> Measure {
     let zone = vb.mark_zone();
     let halo = vb.halo();
-    let halo_inner = vb.outer.inflate(HALO_GAP);
+    // A 2 x 2 mean widens the outline by a pixel.
+    let px_per_mm = (tf.a * tf.e - tf.b * tf.d).abs().sqrt().max(1e-6);
+    let halo_inner = vb.outer.inflate(HALO_GAP + 1.0 / px_per_mm);
     let rule_clear = RULE_WIDTH / 2.0 + 0.5;
     // Only the two rules bounding the box's own row pass through its halo.
     let (r0, r1) = (
@@ -543,8 +549,6 @@ fn measure_box(
     } else {
         (ink.hi.0 - ink.lo.0).max(ink.hi.1 - ink.lo.1) as f32
     };
-    // A 2 x 2 mean widens ink by a pixel; image pixels per paper mm from the transform.
-    let px_per_mm = (tf.a * tf.e - tf.b * tf.d).abs().sqrt().max(1e-6);
     let (mid_x, mid_y) = ((zone.x0 + zone.x1) / 2.0, (zone.y0 + zone.y1) / 2.0);
     // Which edges of the zone the ink reaches, and the one whose half holds all of it.
     let t = EDGE_TOUCH_MM;
@@ -581,6 +585,7 @@ fn measure_box(
         stroke,
         off_centre: false,
         faint_line: faint_line as f32,
+        edge_halo: 0.0,
     };
     // Halo score: share of clearly inked pixels, with the cut above this scan's noise. A
     // light mark's own line is looked for outside the box at half its darkness (no lower
@@ -601,6 +606,15 @@ fn measure_box(
     let share = |(ink, n): (usize, usize)| if n == 0 { 0.0 } else { ink as f64 / n as f64 };
     let halo_score = share(at_most(&hist));
     let side_score = |side: Side| share(at_most(&sides[side as usize])) as f32;
+    let shape = ZoneShape {
+        edge_halo: match edge {
+            Some(Edge::Top) => side_score(Side::Top),
+            Some(Edge::Bottom) => side_score(Side::Bottom),
+            Some(Edge::Left | Edge::Right) => side_score(Side::Beside),
+            None => 0.0,
+        },
+        ..shape
+    };
     Measure {
         zone: zone_score as f32,
         darkness,
@@ -968,9 +982,14 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
             }
             let centre = |k: usize, last: usize| (k * STRAY_CELL + STRAY_CELL / 2).min(last);
             let (u, v) = (grid_x(centre(ci, nx - 1)), grid_y(centre(cj, ny - 1)));
-            // A cell mostly covered by print or ink has too few paper samples to trust: it
-            // takes the white interpolated between the fiducials at its centre.
-            let (mut white, mut noise) = band[ci].unwrap_or((reg.white_at(u, v), 0.0));
+            // A cell with too few paper samples to trust (mostly covered by print or ink, or
+            // cut by the image's edge) takes a neighbour's white and noise, or failing that
+            // the white interpolated between the fiducials at its centre.
+            let (mut white, mut noise) = band[ci]
+                .or(above[ci])
+                .or_else(|| band[ci.saturating_sub(1)])
+                .or_else(|| band.get(ci + 1).copied().flatten())
+                .unwrap_or((reg.white_at(u, v), 0.0));
             // A cell that dense writing mostly covers measures the ink as its white, dark
             // enough to be ink against the paper beside it (within two cells, lit nearly the
             // same): it takes that paper's white.
@@ -1006,7 +1025,10 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
         inv.map(grid_x(i), grid_y(j))
     });
     let cell = (STRAY_STEP * STRAY_STEP) as f32;
-    not_print(layout, blobs, &points)
+    let ink_from = |band: &Rect, to_x: f64, max_gap: f64| {
+        ink_reaches_left(reg.image, tf, reg, band, to_x, max_gap)
+    };
+    not_print(layout, blobs, &points, &ink_from)
         .into_iter()
         .filter(|b| {
             let (w, h) = (b.paper.width(), b.paper.height());
@@ -1048,6 +1070,7 @@ fn not_print(
     layout: &ecount_election::PaperLayout,
     blobs: Vec<Blob>,
     points: &[(f64, f64)],
+    ink_from: &dyn Fn(&Rect, f64, f64) -> f64,
 ) -> Vec<Blob> {
     let mut zones = vec![layout.header_zone(), layout.column_heading_zone()];
     zones.extend((0..layout.options).map(|k| layout.row_text(k)));
@@ -1129,7 +1152,28 @@ fn not_print(
     let mut writing = Vec::new();
     for (i, (z, l)) in lines.iter().enumerate() {
         let aligned = if group(*z) == 2 {
-            (edges(&l.paper)[rows_edge] - rows_at).abs() <= ROW_ALIGN_MM
+            let near = |x: f64| (x - rows_at).abs() <= ROW_ALIGN_MM;
+            // Small print's thin strokes can fall between the grid's points for a word or
+            // two, so a line that starts right of the rows' left edge is followed leftwards
+            // on the image, word gap by word gap: print reaches the edge, writing does not.
+            // The walk stops at another line of the row beside this one, unless the two
+            // share a top or a bottom (the start of the same printed line, whose words may
+            // lack capitals or descenders): writing after a candidate's name must not borrow
+            // the name's left edge.
+            let stop = lines
+                .iter()
+                .filter(|(zm, m)| {
+                    zm == z
+                        && m.paper.x1 <= l.paper.x0
+                        && m.paper.y1.min(l.paper.y1) > m.paper.y0.max(l.paper.y0)
+                        && !top_or_bottom(&m.paper, &l.paper)
+                })
+                .map(|(_, m)| m.paper.x1)
+                .fold(rows_at - ROW_ALIGN_MM, f64::max);
+            near(edges(&l.paper)[rows_edge])
+                || (rows_edge == 0
+                    && l.paper.x0 > rows_at
+                    && near(ink_from(&l.paper, stop, WORD_GAP * l.paper.height())))
         } else {
             (0..3).any(|e| partnered(i, e))
         };
@@ -1150,6 +1194,42 @@ fn not_print(
     );
     out.sort_by(|a, b| a.paper.y0.total_cmp(&b.paper.y0));
     out
+}
+
+/// The leftmost ink (paper x, mm) reached from a text line's left edge walking left on the
+/// image at full resolution, across the line's band, down to `to_x`, over gaps of at most
+/// `max_gap` mm; the line's own left edge when nothing joins it.
+fn ink_reaches_left(
+    img: &GrayImage,
+    tf: &Transform,
+    reg: &crate::register::Registered,
+    band: &Rect,
+    to_x: f64,
+    max_gap: f64,
+) -> f64 {
+    let (w, h) = img.dimensions();
+    let raw = img.as_raw();
+    let width = w as usize;
+    let px = 1.0 / reg.ppm.max(1e-6);
+    let (cu, cv) = tf.apply(band.x0, (band.y0 + band.y1) / 2.0);
+    let white = reg.white_at(cu, cv);
+    let cut = white - STRAY_DARKNESS * (white - reg.black).max(25.0);
+    let mut reached = band.x0;
+    let mut x = band.x0 - px;
+    while x >= to_x && reached - x <= max_gap {
+        let mut y = band.y0;
+        while y <= band.y1 {
+            let (u, v) = tf.apply(x, y);
+            let on_image = u >= 0.0 && v >= 0.0 && (u as u32) < w && (v as u32) < h;
+            if on_image && f64::from(mean2x2(raw, width, h, u as u32, v as u32)) <= cut {
+                reached = x;
+                break;
+            }
+            y += px;
+        }
+        x -= px;
+    }
+    reached
 }
 
 /// Whether a line's ink reaches well above or below the band that most of its length keeps
@@ -1194,6 +1274,19 @@ fn overreaches(line: &Blob, points: &[(f64, f64)]) -> bool {
     best as f64 * STRAY_STEP >= OVERREACH_MM
 }
 
+/// Whether two clusters share a top or a bottom (to a grid step): words of one line of
+/// print, with or without capitals and descenders.
+fn top_or_bottom(a: &Rect, b: &Rect) -> bool {
+    let high = a.height().max(b.height());
+    (a.y0 - b.y0).abs().min((a.y1 - b.y1).abs()) <= SAME_BAND * high + STRAY_STEP
+}
+
+/// Whether two clusters keep to exactly the same band, as one font's letters do.
+fn same_band(a: &Rect, b: &Rect) -> bool {
+    let high = a.height().max(b.height());
+    (a.y0 - b.y0).abs().max((a.y1 - b.y1).abs()) <= SAME_BAND * high
+}
+
 /// Whether two clusters of a text zone are pieces of one printed line: side by side on one
 /// line, and close (letters, words), or further apart on exactly the same band (one font:
 /// a spaced dash, or thin letters lost under the ink cut, part them widely).
@@ -1201,8 +1294,7 @@ fn one_line(a: &Rect, b: &Rect) -> bool {
     let overlap = a.y1.min(b.y1) - a.y0.max(b.y0);
     let (low, high) = (a.height().min(b.height()), a.height().max(b.height()));
     let gap = (a.x0.max(b.x0) - a.x1.min(b.x1)).max(0.0);
-    let same_band = (a.y0 - b.y0).abs().max((a.y1 - b.y1).abs()) <= SAME_BAND * high;
-    let reach = if same_band { BAND_GAP } else { WORD_GAP };
+    let reach = if same_band(a, b) { BAND_GAP } else { WORD_GAP };
     overlap >= 0.5 * low && gap <= reach * high
 }
 
@@ -1393,7 +1485,7 @@ mod tests {
             ink_mm2: 0.9,
             stroke: 3.0,
             off_centre: true,
-            faint_line: 0.0,
+            ..ZoneShape::default()
         };
         assert_eq!(classify(0.0117, 0.0, &edge, false), BoxClass::Doubtful);
         // A clear mark may sit at an edge.
@@ -1403,10 +1495,37 @@ mod tests {
             extent: 6.0,
             ink_mm2: 1.1,
             stroke: 0.8,
-            off_centre: false,
             faint_line: 5.0,
+            ..ZoneShape::default()
         };
         assert_eq!(classify(0.0135, 0.0, &joined, false), BoxClass::Marked);
+    }
+
+    #[test]
+    fn a_weak_mark_at_an_edge_with_ink_beyond_it_spills() {
+        // Independent renderer, run 2, paper 363: a light pencil stroke across the gap below
+        // row 0 scored 0.016 in the bottom half of row 0's zone. The whole halo (0.0041) was
+        // under 0.3 of that, but the ink beyond the bottom edge was not.
+        let at_edge = |edge_halo| ZoneShape {
+            extent: 8.0,
+            ink_mm2: 1.3,
+            stroke: 6.0,
+            edge_halo,
+            ..ZoneShape::default()
+        };
+        assert_eq!(
+            classify(0.016, 0.0041, &at_edge(0.0), false),
+            BoxClass::Marked
+        );
+        assert_eq!(
+            classify(0.016, 0.0041, &at_edge(0.012), false),
+            BoxClass::Doubtful
+        );
+        // A clear mark overshooting its box is still a mark.
+        assert_eq!(
+            classify(0.08, 0.02, &at_edge(0.05), false),
+            BoxClass::Marked
+        );
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct Args {
     /// List every paper that was not read as expected.
     #[arg(long)]
     verbose: bool,
+    /// Write every paper not read as expected, with its truth.jsonl, into this folder: a
+    /// scan tree to inspect, or to read again with `--from` after a change to the reader.
+    #[arg(long)]
+    keep: Option<PathBuf>,
     /// Read an existing scan tree (from `ecount generate`, or another renderer writing the
     /// same truth.jsonl beside each batch) instead of rendering papers.
     #[arg(long, conflicts_with_all = ["ballots", "seed", "mix", "dpi", "format", "bilevel"])]
@@ -95,6 +99,9 @@ fn lost_in_scan(truth: &Truth) -> bool {
 pub struct Summary {
     pub papers: u64,
     pub silent_misreads: u64,
+    /// Silent misreads (of any case) of papers one of whose marks the bilevel scan erased:
+    /// the image no longer shows what the voter drew.
+    pub silent_misreads_mark_erased: u64,
     /// Ballots whose every mark is clear (the truth expects no person to look).
     pub clean_papers: u64,
     pub clean_flagged: u64,
@@ -129,6 +136,21 @@ struct One {
     decode: f64,
     read: f64,
     got: String,
+    /// The image, kept when `--keep` asks for it and the paper was not read as expected.
+    bytes: Option<Vec<u8>>,
+}
+
+impl One {
+    fn void_wrong_head(&self) -> bool {
+        matches!(&self.truth.expected, Expected::Vote(v) if !v.is_valid()) && !self.void_right_head
+    }
+
+    fn unexpected(&self) -> bool {
+        !matches!(
+            self.verdict,
+            Verdict::Counted | Verdict::Flagged | Verdict::SetAside
+        ) || self.void_wrong_head()
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -156,14 +178,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Ok(r) => format!("{:?} flags={:?}", r.vote, r.flags),
             Err(u) => u.to_string(),
         };
-        One {
+        let mut one = One {
             truth,
             verdict,
             void_right_head,
             decode: (t1 - t0).as_secs_f64(),
             read: (t2 - t1).as_secs_f64(),
             got,
+            bytes: None,
+        };
+        if args.keep.is_some() && one.unexpected() {
+            one.bytes = Some(bytes.to_vec());
         }
+        one
     };
     let results: Vec<One> = match &args.from {
         Some(root) => {
@@ -196,6 +223,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .or_default() += 1;
         if r.verdict == Verdict::SilentMisread {
             s.silent_misreads += 1;
+            s.silent_misreads_mark_erased += u64::from(lost_in_scan(&r.truth));
         }
         match &r.truth.expected {
             Expected::Vote(v) => {
@@ -234,16 +262,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     s.decode_ms_per_paper = 1e3 * decode / timed.max(1) as f64;
     s.read_ms_per_paper = 1e3 * read / timed.max(1) as f64;
 
+    if let Some(dir) = &args.keep {
+        keep(dir, &results)?;
+    }
     if args.verbose {
-        let void_wrong_head = |r: &One| {
-            matches!(&r.truth.expected, Expected::Vote(v) if !v.is_valid()) && !r.void_right_head
-        };
-        for r in results.iter().filter(|r| {
-            !matches!(
-                r.verdict,
-                Verdict::Counted | Verdict::Flagged | Verdict::SetAside
-            ) || void_wrong_head(r)
-        }) {
+        for r in results.iter().filter(|r| r.unexpected()) {
             let verdict = match r.verdict {
                 Verdict::Flagged => "FlaggedOtherHead".to_string(),
                 v => format!("{v:?}"),
@@ -259,6 +282,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     print_table(&s, &args);
+    Ok(())
+}
+
+/// Writes the kept papers and their truth as one batch folder.
+fn keep(dir: &std::path::Path, results: &[One]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut truth = String::new();
+    for (k, r) in results.iter().enumerate() {
+        let Some(bytes) = &r.bytes else { continue };
+        // Numbered, since papers of different batches of a tree share names.
+        let mut t = r.truth.clone();
+        t.file = format!("{k:06}-{}", t.file);
+        let path = dir.join(&t.file);
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        truth.push_str(&serde_json::to_string(&t)?);
+        truth.push('\n');
+    }
+    let path = dir.join(ecount_synth::TRUTH_FILE);
+    std::fs::write(&path, truth).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
@@ -334,7 +376,10 @@ fn print_table(s: &Summary, args: &Args) {
         );
     }
     println!();
-    println!("silent misreads:              {}", s.silent_misreads);
+    println!(
+        "silent misreads:              {} ({} with a mark the scanner erased)",
+        s.silent_misreads, s.silent_misreads_mark_erased
+    );
     println!(
         "clear papers sent to a person: {} of {} ({:.2}%)",
         s.clean_flagged, s.clean_papers, s.clean_flagged_percent
