@@ -72,6 +72,10 @@ pub const LIGHTER_THAN_OTHERS: f32 = 0.45;
 /// is, a smeared ghost does not.
 pub const GHOST_DARKNESS: f32 = 0.16;
 pub const GHOST_RATIO: f32 = 0.62;
+/// Share of the darkest clear mark's darkness from which a weak box's line is the same pencil.
+pub const SAME_PENCIL: f32 = 0.8;
+/// Length of faint line (mm) a weak box needs to count as the same pencil's mark.
+pub const FAINT_MARK_MM: f32 = 3.0;
 /// Ink kept clear of the outline's outer edge before the halo starts, mm (registration slack).
 const HALO_GAP: f64 = 0.4;
 /// Stray-ink grid spacing, mm.
@@ -176,6 +180,7 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .map(|m| classify(m.zone, m.halo, &m.shape, m.bilevel))
         .collect();
     let classes = lighter_marks_doubtful(&classes, &measures);
+    let classes = same_pencil_marked(&classes, &measures);
     let boxes: Vec<BoxReading> = vboxes
         .iter()
         .zip(&measures)
@@ -202,16 +207,21 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
     }
 }
 
-/// Marked boxes much lighter than the paper's darkest mark become doubtful: a rubbed-out
-/// pencil mark keeps its shape and some of its darkness. (On a bilevel scan all ink is
-/// black, darkness 1, so the test passes every mark the threshold kept.)
-fn lighter_marks_doubtful(classes: &[BoxClass], measures: &[Measure]) -> Vec<BoxClass> {
-    let darkest = classes
+/// The darkness of the paper's darkest marked box (0 when none is marked).
+fn darkest_mark(classes: &[BoxClass], measures: &[Measure]) -> f32 {
+    classes
         .iter()
         .zip(measures)
         .filter(|(c, _)| **c == BoxClass::Marked)
         .map(|(_, m)| m.darkness)
-        .fold(0.0f32, f32::max);
+        .fold(0.0f32, f32::max)
+}
+
+/// Marked boxes much lighter than the paper's darkest mark become doubtful: a rubbed-out
+/// pencil mark keeps its shape and some of its darkness. (On a bilevel scan all ink is
+/// black, darkness 1, so the test passes every mark the threshold kept.)
+fn lighter_marks_doubtful(classes: &[BoxClass], measures: &[Measure]) -> Vec<BoxClass> {
+    let darkest = darkest_mark(classes, measures);
     classes
         .iter()
         .zip(measures)
@@ -219,6 +229,32 @@ fn lighter_marks_doubtful(classes: &[BoxClass], measures: &[Measure]) -> Vec<Box
             let ghost = m.darkness < GHOST_DARKNESS && m.darkness < GHOST_RATIO * darkest;
             if c == BoxClass::Marked && (m.darkness < LIGHTER_THAN_OTHERS * darkest || ghost) {
                 BoxClass::Doubtful
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A box doubtful only for want of ink, whose ink joins into a line of at least
+/// [`FAINT_MARK_MM`] and is as dark (within [`SAME_PENCIL`]) as the paper's darkest clear
+/// mark, is that voter's faint pencil again: a mark. A rubbed-out mark is much lighter than
+/// the mark beside it and stays doubtful. Not on bilevel scans, which keep no darkness.
+fn same_pencil_marked(classes: &[BoxClass], measures: &[Measure]) -> Vec<BoxClass> {
+    let darkest = darkest_mark(classes, measures);
+    classes
+        .iter()
+        .zip(measures)
+        .map(|(&c, m)| {
+            let pencil = darkest > 0.0
+                && !m.bilevel
+                && m.zone >= EMPTY_BELOW
+                && m.shape.faint_line >= FAINT_MARK_MM
+                && m.darkness >= SAME_PENCIL * darkest;
+            // It passes every test of a mark but the amount of ink.
+            let shaped = classify(m.zone.max(MARKED_FROM), m.halo, &m.shape, m.bilevel);
+            if c == BoxClass::Doubtful && pencil && shaped == BoxClass::Marked {
+                BoxClass::Marked
             } else {
                 c
             }
@@ -570,9 +606,9 @@ fn measure_box(
     .map(|(e, _)| e);
     let bilevel = noise == 0.0 && white >= 254.0 && hist[1..254].iter().all(|&n| n == 0);
     let stroke = (ink.run.saturating_sub(1) as f64 / px_per_mm) as f32;
-    // A box that would be empty, or holds only pieces, is searched again closer to paper
+    // A box that would be empty or weak, or holds only pieces, is searched again closer to paper
     // white: for a faint line, or for what joins the pieces into one.
-    let faint_line = if (zone_score < f64::from(EMPTY_BELOW) || stroke < STROKE_MIN_MM) && !bilevel
+    let faint_line = if (zone_score < f64::from(MARKED_FROM) || stroke < STROKE_MIN_MM) && !bilevel
     {
         let cut = white - (FAINT_DARKNESS * span).max(3.0 * noise);
         faint_line(raw, width, height, inv, &zone, (x0, y0, x1, y1), cut) as f64 / px_per_mm
@@ -1499,6 +1535,50 @@ mod tests {
             ..ZoneShape::default()
         };
         assert_eq!(classify(0.0135, 0.0, &joined, false), BoxClass::Marked);
+    }
+
+    #[test]
+    fn a_weak_line_of_the_voters_own_pencil_is_a_mark() {
+        // Hard 150-dpi tree, paper 1802: a faint pencil first choice (zone 0.0156, darkness
+        // 0.117) and a second choice of the same pencil whose grain broke it at the zone cut
+        // (0.0058, darkness 0.101) but joined into a 3.97 mm line at the faint cut.
+        let measure = |zone: f32, darkness: f32, faint_line: f32| Measure {
+            zone,
+            darkness,
+            halo: 0.0,
+            shape: ZoneShape {
+                extent: 7.9,
+                ink_mm2: zone * 81.0,
+                stroke: 0.99,
+                faint_line,
+                ..ZoneShape::default()
+            },
+            edge: None,
+            touches: [false; 4],
+            bilevel: false,
+            top: 0.0,
+            bottom: 0.0,
+            beside: 0.0,
+        };
+        let classes = [BoxClass::Marked, BoxClass::Doubtful];
+        let read = |first: Measure, second: Measure| same_pencil_marked(&classes, &[first, second]);
+        assert_eq!(
+            read(measure(0.0156, 0.117, 0.0), measure(0.0058, 0.101, 3.97)),
+            [BoxClass::Marked, BoxClass::Marked]
+        );
+        // Beside a dark mark the same trace is a rubbed-out one; a short line is pieces.
+        for (first, second) in [
+            (measure(0.2, 0.4, 0.0), measure(0.0058, 0.101, 3.97)),
+            (measure(0.0156, 0.117, 0.0), measure(0.0058, 0.101, 1.7)),
+        ] {
+            assert_eq!(read(first, second), classes);
+        }
+        // With no clear mark on the paper there is no pencil to compare with.
+        let lone = [BoxClass::Doubtful];
+        assert_eq!(
+            same_pencil_marked(&lone, &[measure(0.0058, 0.101, 3.97)]),
+            lone
+        );
     }
 
     #[test]
