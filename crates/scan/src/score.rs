@@ -291,7 +291,7 @@ pub struct ZoneShape {
     /// between the two boxes.
     pub off_centre: bool,
     /// Longest connected line (mm) of ink too faint for the zone score, searched in boxes
-    /// that would otherwise be empty.
+    /// that would otherwise be empty or weak, or hold only pieces.
     pub faint_line: f32,
     /// When the zone's ink keeps to the half at one edge and reaches it: the halo score of
     /// that side alone (a stroke centred outside the box shows there, diluted in the whole
