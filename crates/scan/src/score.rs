@@ -179,8 +179,7 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .iter()
         .map(|m| classify(m.zone, m.halo, &m.shape, m.bilevel))
         .collect();
-    let classes = lighter_marks_doubtful(&classes, &measures);
-    let classes = same_pencil_marked(&classes, &measures);
+    let classes = against_darkest_mark(&classes, &measures);
     let boxes: Vec<BoxReading> = vboxes
         .iter()
         .zip(&measures)
@@ -207,57 +206,51 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
     }
 }
 
-/// The darkness of the paper's darkest marked box (0 when none is marked).
-fn darkest_mark(classes: &[BoxClass], measures: &[Measure]) -> f32 {
-    classes
+/// Each box's class measured against the paper's darkest marked box, since one voter's
+/// marks come from one pencil or pen:
+/// - a marked box much lighter than it becomes doubtful: a rubbed-out pencil mark keeps its
+///   shape and some of its darkness;
+/// - a box doubtful only for want of ink, whose ink joins into a line of at least
+///   [`FAINT_MARK_MM`] and is as dark (within [`SAME_PENCIL`]) as it, is that voter's faint
+///   pencil again: a mark.
+///
+/// On a bilevel scan all ink is black (darkness 1), so the first test passes every mark the
+/// threshold kept, and the second is not made. The darkest box itself passes the first test,
+/// so one pass serves both.
+fn against_darkest_mark(classes: &[BoxClass], measures: &[Measure]) -> Vec<BoxClass> {
+    let darkest = classes
         .iter()
         .zip(measures)
         .filter(|(c, _)| **c == BoxClass::Marked)
         .map(|(_, m)| m.darkness)
-        .fold(0.0f32, f32::max)
-}
-
-/// Marked boxes much lighter than the paper's darkest mark become doubtful: a rubbed-out
-/// pencil mark keeps its shape and some of its darkness. (On a bilevel scan all ink is
-/// black, darkness 1, so the test passes every mark the threshold kept.)
-fn lighter_marks_doubtful(classes: &[BoxClass], measures: &[Measure]) -> Vec<BoxClass> {
-    let darkest = darkest_mark(classes, measures);
+        .fold(0.0f32, f32::max);
     classes
         .iter()
         .zip(measures)
-        .map(|(&c, m)| {
-            let ghost = m.darkness < GHOST_DARKNESS && m.darkness < GHOST_RATIO * darkest;
-            if c == BoxClass::Marked && (m.darkness < LIGHTER_THAN_OTHERS * darkest || ghost) {
-                BoxClass::Doubtful
-            } else {
-                c
+        .map(|(&c, m)| match c {
+            BoxClass::Marked => {
+                let ghost = m.darkness < GHOST_DARKNESS && m.darkness < GHOST_RATIO * darkest;
+                if m.darkness < LIGHTER_THAN_OTHERS * darkest || ghost {
+                    BoxClass::Doubtful
+                } else {
+                    c
+                }
             }
-        })
-        .collect()
-}
-
-/// A box doubtful only for want of ink, whose ink joins into a line of at least
-/// [`FAINT_MARK_MM`] and is as dark (within [`SAME_PENCIL`]) as the paper's darkest clear
-/// mark, is that voter's faint pencil again: a mark. A rubbed-out mark is much lighter than
-/// the mark beside it and stays doubtful. Not on bilevel scans, which keep no darkness.
-fn same_pencil_marked(classes: &[BoxClass], measures: &[Measure]) -> Vec<BoxClass> {
-    let darkest = darkest_mark(classes, measures);
-    classes
-        .iter()
-        .zip(measures)
-        .map(|(&c, m)| {
-            let pencil = darkest > 0.0
-                && !m.bilevel
-                && m.zone >= EMPTY_BELOW
-                && m.shape.faint_line >= FAINT_MARK_MM
-                && m.darkness >= SAME_PENCIL * darkest;
-            // It passes every test of a mark but the amount of ink.
-            let shaped = classify(m.zone.max(MARKED_FROM), m.halo, &m.shape, m.bilevel);
-            if c == BoxClass::Doubtful && pencil && shaped == BoxClass::Marked {
-                BoxClass::Marked
-            } else {
-                c
+            BoxClass::Doubtful => {
+                let pencil = darkest > 0.0
+                    && !m.bilevel
+                    && m.zone >= EMPTY_BELOW
+                    && m.shape.faint_line >= FAINT_MARK_MM
+                    && m.darkness >= SAME_PENCIL * darkest;
+                // It passes every test of a mark but the amount of ink.
+                let shaped = || classify(m.zone.max(MARKED_FROM), m.halo, &m.shape, m.bilevel);
+                if pencil && shaped() == BoxClass::Marked {
+                    BoxClass::Marked
+                } else {
+                    c
+                }
             }
+            BoxClass::Empty => c,
         })
         .collect()
 }
@@ -1061,9 +1054,8 @@ fn find_stray_ink(id: &Identified, inv: &Inverse, boxes: &[BoxReading]) -> Vec<S
         inv.map(grid_x(i), grid_y(j))
     });
     let cell = (STRAY_STEP * STRAY_STEP) as f32;
-    let ink_from = |band: &Rect, to_x: f64, max_gap: f64| {
-        ink_reaches_left(reg.image, tf, reg, band, to_x, max_gap)
-    };
+    let ink_from =
+        |band: &Rect, to_x: f64, max_gap: f64| ink_reaches_left(reg, tf, band, to_x, max_gap);
     not_print(layout, blobs, &points, &ink_from)
         .into_iter()
         .filter(|b| {
@@ -1236,13 +1228,13 @@ fn not_print(
 /// image at full resolution, across the line's band, down to `to_x`, over gaps of at most
 /// `max_gap` mm; the line's own left edge when nothing joins it.
 fn ink_reaches_left(
-    img: &GrayImage,
-    tf: &Transform,
     reg: &crate::register::Registered,
+    tf: &Transform,
     band: &Rect,
     to_x: f64,
     max_gap: f64,
 ) -> f64 {
+    let img = reg.image;
     let (w, h) = img.dimensions();
     let raw = img.as_raw();
     let width = w as usize;
@@ -1561,7 +1553,8 @@ mod tests {
             beside: 0.0,
         };
         let classes = [BoxClass::Marked, BoxClass::Doubtful];
-        let read = |first: Measure, second: Measure| same_pencil_marked(&classes, &[first, second]);
+        let read =
+            |first: Measure, second: Measure| against_darkest_mark(&classes, &[first, second]);
         assert_eq!(
             read(measure(0.0156, 0.117, 0.0), measure(0.0058, 0.101, 3.97)),
             [BoxClass::Marked, BoxClass::Marked]
@@ -1576,7 +1569,7 @@ mod tests {
         // With no clear mark on the paper there is no pencil to compare with.
         let lone = [BoxClass::Doubtful];
         assert_eq!(
-            same_pencil_marked(&lone, &[measure(0.0058, 0.101, 3.97)]),
+            against_darkest_mark(&lone, &[measure(0.0058, 0.101, 3.97)]),
             lone
         );
     }
