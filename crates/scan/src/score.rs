@@ -180,6 +180,7 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .map(|m| classify(m.zone, m.halo, &m.shape, m.bilevel))
         .collect();
     let classes = against_darkest_mark(&classes, &measures);
+    let classes = clear_of_overshoot(classes, &measures, columns);
     let boxes: Vec<BoxReading> = vboxes
         .iter()
         .zip(&measures)
@@ -253,6 +254,48 @@ fn against_darkest_mark(classes: &[BoxClass], measures: &[Measure]) -> Vec<BoxCl
             BoxClass::Empty => c,
         })
         .collect()
+}
+
+/// A clear mark drawn large (a felt pen's cross) runs past its box's outline, across the
+/// rule, into the halo of the box above or below. An empty box whose only doubt is halo ink
+/// on a side facing such a mark holds the end of that mark's stroke, not a mark of its own.
+/// The mark must fill its own zone from edge to edge across the rows (a mark centred in the
+/// gap between the boxes reaches at most part way into either: that is a straddle, and stays
+/// in doubt) and leave at least as much ink in its own facing halo as in the empty box's.
+fn clear_of_overshoot(
+    mut classes: Vec<BoxClass>,
+    measures: &[Measure],
+    columns: usize,
+) -> Vec<BoxClass> {
+    let spans = |j: usize| {
+        let n = &measures[j];
+        classes[j] == BoxClass::Marked
+            && n.zone >= WEAK_MARK
+            && n.touches[Edge::Top as usize]
+            && n.touches[Edge::Bottom as usize]
+    };
+    let cleared: Vec<usize> = (0..measures.len())
+        .filter(|&i| {
+            let m = &measures[i];
+            if classes[i] != BoxClass::Doubtful
+                || classify(m.zone, 0.0, &m.shape, m.bilevel) != BoxClass::Empty
+                || m.beside >= HALO_DOUBTFUL
+            {
+                return false;
+            }
+            // Each side with enough ink to put the box in doubt faces an overshooting mark.
+            let above = i.checked_sub(columns).filter(|&j| spans(j));
+            let below = Some(i + columns).filter(|&j| j < measures.len() && spans(j));
+            let top = m.top < HALO_DOUBTFUL || above.is_some_and(|j| measures[j].bottom >= m.top);
+            let bottom =
+                m.bottom < HALO_DOUBTFUL || below.is_some_and(|j| measures[j].top >= m.bottom);
+            top && bottom && (above.is_some() || below.is_some())
+        })
+        .collect();
+    for i in cleared {
+        classes[i] = BoxClass::Empty;
+    }
+    classes
 }
 
 /// Whether halo ink on the facing sides of two boxes of a column (the upper box's bottom,
@@ -1572,6 +1615,61 @@ mod tests {
             against_darkest_mark(&lone, &[measure(0.0058, 0.101, 3.97)]),
             lone
         );
+    }
+
+    #[test]
+    fn a_large_cross_running_into_the_next_box_halo_leaves_it_empty() {
+        // Hard 150-dpi G4, seed 77, paper 1683: a 1.7 mm felt-pen cross in row 3 ran over
+        // the rules into the halos of rows 2 (0.016) and 4 (0.013), whose zones were empty;
+        // the paper was flagged uncertain. One column of three boxes, the cross in the middle.
+        let boxes = |middle_touches: [bool; 4], upper_bottom: f32, middle_top: f32| {
+            let empty = |top: f32, bottom: f32| Measure {
+                zone: 0.0,
+                darkness: 0.0,
+                halo: top.max(bottom) / 3.0 + 0.01,
+                shape: ZoneShape::default(),
+                edge: None,
+                touches: [false; 4],
+                bilevel: true,
+                top,
+                bottom,
+                beside: 0.0,
+            };
+            let cross = Measure {
+                zone: 0.5,
+                darkness: 1.0,
+                halo: 0.14,
+                shape: ZoneShape {
+                    extent: 9.0,
+                    ink_mm2: 40.0,
+                    stroke: 9.0,
+                    ..ZoneShape::default()
+                },
+                edge: None,
+                touches: middle_touches,
+                bilevel: true,
+                top: middle_top,
+                bottom: 0.2,
+                beside: 0.1,
+            };
+            [empty(0.0, upper_bottom), cross, empty(0.04, 0.0)]
+        };
+        let classes = vec![BoxClass::Doubtful, BoxClass::Marked, BoxClass::Doubtful];
+        let read = |m: &[Measure; 3]| clear_of_overshoot(classes.clone(), m, 1);
+        let fills = [true; 4];
+        assert_eq!(
+            read(&boxes(fills, 0.05, 0.2)),
+            [BoxClass::Empty, BoxClass::Marked, BoxClass::Empty]
+        );
+        // More ink beside the upper box than the cross leaves on its own side: a mark there.
+        assert_eq!(
+            read(&boxes(fills, 0.05, 0.03)),
+            [BoxClass::Doubtful, BoxClass::Marked, BoxClass::Empty]
+        );
+        // A mark that keeps to the half facing the upper box is centred in the gap: a
+        // straddle, for a person.
+        let facing_half = [true, false, true, true];
+        assert_eq!(read(&boxes(facing_half, 0.05, 0.2)), classes);
     }
 
     #[test]
