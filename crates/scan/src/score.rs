@@ -94,10 +94,10 @@ pub const STRAY_MIN_AREA: f32 = 2.0;
 const STRAY_MIN_SPAN: f32 = 3.0;
 /// How far (mm) printed text may seem to leave its zone: blur and registration error.
 const TEXT_ZONE_SLACK: f64 = 1.0;
-/// A header line overreaches where its ink runs this many times the height of its print's
-/// median band (x-height or cap height to baseline), and a grid step, beyond that band. A
-/// cap, an ascender, a descender or a bracket reaches about half of it; at 0.5 independently
-/// rendered titles start to overreach, at 0.6 none of 900 papers' headers did.
+/// A header or row text line overreaches where its ink runs this many times the height of
+/// its print's median band (x-height or cap height to baseline), and a grid step, beyond that
+/// band. A cap, an ascender, a descender or a bracket reaches about half of it; at 0.5
+/// independently rendered titles start to overreach, at 0.6 none of 900 papers' headers did.
 const OVERREACH: f64 = 0.7;
 /// ...over at least this length (mm) of the line...
 const OVERREACH_MM: f64 = 1.8;
@@ -1250,9 +1250,10 @@ fn not_print(
         };
         // Column headings sit over the box columns, between rules that may cut them.
         let over_column = *z == heading && l.paper.x0 >= HEADING_X0 - TEXT_ZONE_SLACK;
-        // Writing across a header line joins it and lines up as it does, but reaches far
-        // above or below the band the line's print keeps to.
-        if (!aligned && !over_column) || (*z == 0 && overreaches(l, points)) {
+        // Writing across a header line, or written on after a name, joins the printed line
+        // and lines up as it does, but reaches far above or below the band the line's print
+        // keeps to. Not the column headings: short lines of a few words, cut by rules.
+        if (!aligned && !over_column) || (*z != 1 && overreaches(l, points)) {
             writing.push(i);
         }
     }
@@ -1615,6 +1616,64 @@ mod tests {
             against_darkest_mark(&lone, &[measure(0.0058, 0.101, 3.97)]),
             lone
         );
+    }
+
+    #[test]
+    fn initials_written_on_after_a_name_are_writing() {
+        // Independent renderer, run 2, papers 389 and 554: initials 4.7-5 mm tall written
+        // 1.5 mm after a candidate's name joined the name's printed line, which lines up
+        // with the other rows' names; they were counted as print.
+        let layout = ecount_election::PaperLayout::new(ecount_election::PaperKind::Constituency, 3);
+        // One printed line from x0 to x1 with its top (x-height) at y: a capital every 7th
+        // grid column, a descender every 9th, each column inked from top to bottom; and,
+        // with initials, 6 mm of handwriting 1.2 mm after it, 4.8 mm tall on its baseline.
+        fn line(points: &mut Vec<(f64, f64)>, x0: f64, x1: f64, y: f64, initials: bool) -> Blob {
+            let start = points.len();
+            let mut column = |x: f64, top: f64, bottom: f64| {
+                let mut v = top;
+                while v <= bottom + 1e-9 {
+                    points.push((x, v));
+                    v += STRAY_STEP;
+                }
+            };
+            let n = ((x1 - x0) / STRAY_STEP) as usize;
+            for i in 0..=n {
+                let top = if i % 7 == 0 { y - 0.6 } else { y };
+                let bottom = if i % 9 == 4 { y + 2.9 } else { y + 2.0 };
+                column(x0 + STRAY_STEP * i as f64, top, bottom);
+            }
+            let (mut right, mut high) = (x1, y - 0.6);
+            if initials {
+                for i in 0..10 {
+                    right = x1 + 1.2 + STRAY_STEP * i as f64;
+                    column(right, y - 2.8, y + 2.0);
+                }
+                high = y - 2.8;
+            }
+            Blob {
+                paper: Rect::new(x0, high, right, y + 2.9),
+                parts: vec![(start, points.len())],
+            }
+        }
+        let mut points = Vec::new();
+        let mut blobs = |initials: bool| {
+            [
+                (60.0, 104.0, initials),
+                (45.0, 110.0, false),
+                (52.0, 122.0, false),
+                (38.0, 128.0, false),
+                (66.0, 140.0, false),
+                (41.0, 146.0, false),
+            ]
+            .map(|(x1, y, initials)| line(&mut points, 20.0, x1, y, initials))
+            .to_vec()
+        };
+        let (plain, signed) = (blobs(false), blobs(true));
+        let reaches = |b: &Rect, _: f64, _: f64| b.x0;
+        assert!(not_print(&layout, plain, &points, &reaches).is_empty());
+        let writing = not_print(&layout, signed, &points, &reaches);
+        assert_eq!(writing.len(), 1);
+        assert!(writing[0].paper.x1 > 66.0);
     }
 
     #[test]

@@ -277,6 +277,17 @@ fn render(plan: &PagePlan, rng: &mut ChaCha8Rng) -> (Vec<u8>, Vec<Option<f32>>) 
                 .into_iter()
                 .find(|b| b.row == usize::from(row) && b.column == usize::from(col))
                 .map(|b| b.mark_zone()),
+            // A mark across two boxes, or writing: all of its ink (the square its size spans,
+            // with room for the pen's wobble; print in it is already dark, so never counts).
+            (Page::Ballot(_), None) if bilevel => {
+                let half = 0.75 * m.size + 2.0;
+                Some(ecount_election::layout::Rect::new(
+                    m.x - half,
+                    m.y - half,
+                    m.x + half,
+                    m.y + half,
+                ))
+            }
             _ => None,
         };
         let before = zone.map(|z| zone_pixels(&canvas, &z));

@@ -53,10 +53,11 @@ pub struct Truth {
     pub foreign_style: Option<u16>,
     /// Every mark drawn, in drawing order.
     pub marks: Vec<Mark>,
-    /// On a bilevel scan, for each mark in `marks` drawn in a voting box: the share of its ink
-    /// in the box's mark zone that is still black after thresholding. A light pencil line
-    /// can vanish, leaving no mark for any reader or person to see. Known only once the page
-    /// is drawn; empty on grey and colour scans.
+    /// On a bilevel scan, for each mark in `marks`: the share of its ink that is still black
+    /// after thresholding (for a mark aimed at a voting box, of its ink in the box's mark
+    /// zone; for a mark across two boxes or writing, of all its ink). A light pencil line can
+    /// vanish, leaving no mark for any reader or person to see. Known only once the page is
+    /// drawn; empty on grey and colour scans.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub survived: Vec<Option<f32>>,
     /// What the scanner did.

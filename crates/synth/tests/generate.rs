@@ -4,8 +4,8 @@ use ecount_election::{
     BatchManifest, Election, PaperKind, RejectionHead, SecondChoice, SecondChoiceVoid, Vote,
 };
 use ecount_synth::{
-    generate_paper, paper_truth, write_scan_tree, Expected, Instrument, Mix, OutputFormat,
-    RenderOptions, Truth, TRUTH_FILE,
+    generate_paper, paper_truth, write_scan_tree, Expected, Instrument, MarkKind, Mix,
+    OutputFormat, RenderOptions, Truth, TRUTH_FILE,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -128,14 +128,20 @@ fn a_bilevel_scan_records_how_much_of_each_voting_mark_survived() {
     let jpeg = opts(150, OutputFormat::Jpeg, false);
     let clean = indices_with_case(&e, Mix::Realistic, &tiff, "clean", 3);
     let faint = indices_with_case(&e, Mix::Realistic, &tiff, "faint", 3);
+    // Writing and marks across two boxes are measured too, over all their ink.
+    let writing = indices_with_case(&e, Mix::Hard, &tiff, "stray_writing", 3);
     let mut ink = Vec::new();
     let mut faint_pencil = Vec::new();
-    for &i in clean.iter().chain(&faint) {
-        let t = generate_paper(&e, 3, i, Mix::Realistic, &tiff).truth;
+    let mut signatures = 0;
+    let papers = clean.iter().chain(&faint).map(|&i| (i, Mix::Realistic));
+    for (i, mix) in papers.chain(writing.iter().map(|&i| (i, Mix::Hard))) {
+        let t = generate_paper(&e, 3, i, mix, &tiff).truth;
         assert_eq!(t.survived.len(), t.marks.len());
         for (m, s) in t.marks.iter().zip(&t.survived) {
-            assert_eq!(s.is_some(), m.target.is_some(), "paper {i}");
-            let Some(s) = *s else { continue };
+            let Some(s) = *s else {
+                panic!("paper {i}: no survival for {m:?}");
+            };
+            signatures += usize::from(m.kind == MarkKind::Signature);
             assert!((0.0..=1.0).contains(&s));
             match m.pen.instrument {
                 Instrument::Pencil if t.case == "faint" => faint_pencil.push(s),
@@ -145,6 +151,7 @@ fn a_bilevel_scan_records_how_much_of_each_voting_mark_survived() {
         }
     }
     // A pen line stays black; a faint pencil line at 150 dpi is mostly cut away.
+    assert_eq!(signatures, 3);
     assert!(!ink.is_empty());
     assert!(ink.iter().all(|&s| s >= 0.6), "{ink:?}");
     assert!(!faint_pencil.is_empty());
