@@ -76,6 +76,18 @@ pub const GHOST_RATIO: f32 = 0.62;
 pub const SAME_PENCIL: f32 = 0.8;
 /// Length of faint line (mm) a weak box needs to count as the same pencil's mark.
 pub const FAINT_MARK_MM: f32 = 3.0;
+/// A scanner streak (dust on the glass or the sensor) darkens one image column from top to
+/// bottom: through every box of a column of boxes, where a faint-line search takes it for a
+/// pencil line. An image column is a streak's where its mean over a zone is this much (of the
+/// span) darker than the zone's median column...
+const STREAK_DARKNESS: f64 = 0.02;
+/// ...in at least this share of the boxes whose zones it crosses, and at least
+/// [`STREAK_BOXES`] of them...
+const STREAK_SHARE: f64 = 0.75;
+const STREAK_BOXES: u16 = 4;
+/// ...and the streak is at most this wide (mm), with columns that are not its on either side
+/// crossing as many zones: a narrow dip, not a mark, a shadow or the zones' edge.
+const STREAK_MAX_MM: f64 = 1.0;
 /// Ink kept clear of the outline's outer edge before the halo starts, mm (registration slack).
 const HALO_GAP: f64 = 0.4;
 /// Stray-ink grid spacing, mm.
@@ -134,9 +146,16 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
     let layout = &identified.layout;
     let mut sides: SideHistograms = [[0; 256]; 3];
     let vboxes = layout.voting_boxes();
+    let streaks = scanner_streaks(reg.image, &tf, &inv, &vboxes, reg.black);
+    let page = Pixels {
+        raw: reg.image.as_raw(),
+        width: reg.image.width() as usize,
+        height: reg.image.height(),
+        streaks: &streaks,
+    };
     let mut measures: Vec<Measure> = vboxes
         .iter()
-        .map(|vb| measure_box(reg.image, &tf, &inv, vb, reg.black, &mut sides))
+        .map(|vb| measure_box(reg.image, &page, &tf, &inv, vb, reg.black, &mut sides))
         .collect();
     let columns = layout.kind.columns();
     // Ink at one edge of a zone is a stroke coming in from outside the box when the
@@ -493,8 +512,103 @@ fn image_bounds(tf: &Transform, r: &Rect, img: &GrayImage) -> (u32, u32, u32, u3
     )
 }
 
+/// The image's pixels, and the columns a scanner streak darkens (ranges of image x), which
+/// are read as paper.
+struct Pixels<'a> {
+    raw: &'a [u8],
+    width: usize,
+    height: u32,
+    streaks: &'a [(u32, u32)],
+}
+
+impl Pixels<'_> {
+    fn streak(&self, px: u32) -> bool {
+        self.streaks.iter().any(|&(a, b)| a <= px && px <= b)
+    }
+}
+
+/// The image columns ([`STREAK_DARKNESS`]) a scanner streak darkens through the boxes'
+/// zones, as ranges of image x widened by the pixel a 2 x 2 mean adds. Zones are read on
+/// every other row.
+fn scanner_streaks(
+    img: &GrayImage,
+    tf: &Transform,
+    inv: &Inverse,
+    vboxes: &[VotingBox],
+    black: f64,
+) -> Vec<(u32, u32)> {
+    let (w, raw) = (img.width() as usize, img.as_raw());
+    let mut dark = vec![0u16; w];
+    let mut covered = vec![0u16; w];
+    let (mut sums, mut counts): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+    for vb in vboxes {
+        let zone = vb.mark_zone();
+        let (x0, y0, x1, y1) = image_bounds(tf, &zone, img);
+        let n = (x1 - x0 + 1) as usize;
+        sums.clear();
+        sums.resize(n, 0);
+        counts.clear();
+        counts.resize(n, 0);
+        for py in (y0..=y1).step_by(2) {
+            let Some((z0, z1)) = inv.row_span(&zone, f64::from(py), x0, x1) else {
+                continue;
+            };
+            let row = &raw[py as usize * w..];
+            for px in z0..=z1 {
+                let i = (px - x0) as usize;
+                sums[i] += u32::from(row[px as usize]);
+                counts[i] += 1;
+            }
+        }
+        // Columns crossing most of the zone's height (a tilted zone's sides cross less).
+        let full = (counts.iter().copied().max().unwrap_or(0) / 2).max(1);
+        let mut means: Vec<(usize, f64)> = (0..n)
+            .filter(|&i| counts[i] >= full)
+            .map(|i| (i, f64::from(sums[i]) / f64::from(counts[i])))
+            .collect();
+        if means.is_empty() {
+            continue;
+        }
+        let mut sorted: Vec<f64> = means.iter().map(|m| m.1).collect();
+        sorted.sort_by(f64::total_cmp);
+        let white = sorted[sorted.len() / 2];
+        let cut = STREAK_DARKNESS * (white - black).max(25.0);
+        for (i, mean) in means.drain(..) {
+            covered[x0 as usize + i] += 1;
+            dark[x0 as usize + i] += u16::from(white - mean >= cut);
+        }
+    }
+    let is_streak = |x: usize| {
+        dark[x] >= STREAK_BOXES && f64::from(dark[x]) >= STREAK_SHARE * f64::from(covered[x])
+    };
+    let px_per_mm = (tf.a * tf.e - tf.b * tf.d).abs().sqrt();
+    let widest = (STREAK_MAX_MM * px_per_mm).ceil() as usize;
+    let mut out = Vec::new();
+    let mut x = 0;
+    while x < w {
+        if !is_streak(x) {
+            x += 1;
+            continue;
+        }
+        let start = x;
+        while x < w && is_streak(x) {
+            x += 1;
+        }
+        // Paper on both sides, crossing as many zones: a dip, not a slope at the zones' edge.
+        let beside = |at: Option<usize>| {
+            at.filter(|&a| a < w)
+                .is_some_and(|a| covered[a] >= dark[start].min(covered[start]))
+        };
+        if x - start <= widest && beside(start.checked_sub(2)) && beside(Some(x + 1)) {
+            out.push((start.saturating_sub(1) as u32, (x - 1) as u32));
+        }
+    }
+    out
+}
+
 fn measure_box(
     img: &GrayImage,
+    page: &Pixels,
     tf: &Transform,
     inv: &Inverse,
     vb: &VotingBox,
@@ -543,7 +657,7 @@ fn measure_box(
             }
             let mut v = v0 + inv.d * f64::from(s0 - h0);
             for px in (s0..=s1).step_by(2) {
-                if !near_rule(v) {
+                if !near_rule(v) && !page.streak(px) {
                     let side = if v < vb.outer.y0 {
                         Side::Top
                     } else if v > vb.outer.y1 {
@@ -598,7 +712,7 @@ fn measure_box(
     // Zone score: share of the zone inked beyond both a fixed darkness and this scan's noise
     // (the 2 x 2 mean halves the noise).
     let zone_cut = white - (ZONE_INK_DARKNESS * span).max(4.0 * noise);
-    let ink = zone_ink(raw, width, height, inv, &zone, (x0, y0, x1, y1), zone_cut);
+    let ink = zone_ink(page, inv, &zone, (x0, y0, x1, y1), zone_cut);
     let zone_score = ink.inked as f64 / ink.total.max(1) as f64;
     // How dark the mark's ink is: its darkest quarter, which is the line's core whatever
     // its width and however much of it the 2 x 2 means blur into the cut.
@@ -647,7 +761,7 @@ fn measure_box(
     let faint_line = if (zone_score < f64::from(MARKED_FROM) || stroke < STROKE_MIN_MM) && !bilevel
     {
         let cut = white - (FAINT_DARKNESS * span).max(3.0 * noise);
-        faint_line(raw, width, height, inv, &zone, (x0, y0, x1, y1), cut) as f64 / px_per_mm
+        faint_line(page, inv, &zone, (x0, y0, x1, y1), cut) as f64 / px_per_mm
     } else {
         0.0
     };
@@ -718,9 +832,7 @@ struct ZoneInk {
 /// loop; the paper coordinates are linear along a row, so a row's inked extremes lie at its
 /// first and last inked pixels.
 fn zone_ink(
-    raw: &[u8],
-    width: usize,
-    height: u32,
+    page: &Pixels,
     inv: &Inverse,
     zone: &Rect,
     (x0, y0, x1, y1): (u32, u32, u32, u32),
@@ -734,6 +846,7 @@ fn zone_ink(
         run: 0,
         levels: [0; 256],
     };
+    let (raw, width, height) = (page.raw, page.width, page.height);
     if cut < 0.0 || width < 2 {
         return ink;
     }
@@ -751,10 +864,18 @@ fn zone_ink(
             &raw[row + z0 as usize..row + z1 as usize + 2],
             &raw[below + z0 as usize..below + z1 as usize + 2],
         );
+        // A streak's columns are paper (a sum no cut reaches).
         let sums = || {
             a.windows(2)
                 .zip(b.windows(2))
-                .map(|(a, b)| u16::from(a[0]) + u16::from(a[1]) + u16::from(b[0]) + u16::from(b[1]))
+                .enumerate()
+                .map(|(i, (a, b))| {
+                    if page.streak(z0 + i as u32) {
+                        u16::MAX
+                    } else {
+                        u16::from(a[0]) + u16::from(a[1]) + u16::from(b[0]) + u16::from(b[1])
+                    }
+                })
         };
         let n = sums().filter(|&s| s <= t4).count();
         ink.total += (z1 - z0 + 1) as usize;
@@ -789,14 +910,13 @@ fn zone_ink(
 /// 2 x 2 mean adds) of zone pixels whose 2 x 2 mean is at most `cut`. Noise at this cut
 /// leaves scattered single pixels; a faint pencil line leaves a chain.
 fn faint_line(
-    raw: &[u8],
-    width: usize,
-    height: u32,
+    page: &Pixels,
     inv: &Inverse,
     zone: &Rect,
     (x0, y0, x1, y1): (u32, u32, u32, u32),
     cut: f64,
 ) -> usize {
+    let (raw, width, height) = (page.raw, page.width, page.height);
     if cut < 0.0 || width < 2 || x1 < x0 || y1 < y0 {
         return 0;
     }
@@ -817,7 +937,7 @@ fn faint_line(
                 + u16::from(raw[row + k + 1])
                 + u16::from(raw[below + k])
                 + u16::from(raw[below + k + 1]);
-            if sum <= t4 {
+            if sum <= t4 && !page.streak(px) {
                 let at = (py - y0) as usize * w + (px - x0) as usize;
                 on[at] = true;
                 seeds.push(at);

@@ -232,3 +232,86 @@ fn a_signature_across_a_header_line_is_found() {
         );
     }
 }
+
+/// Darkens image columns x..x+width by `depth` grey levels from top to bottom.
+fn streak(img: &mut image::GrayImage, x: u32, width: u32, depth: u8) {
+    for y in 0..img.height() {
+        for x in x..(x + width).min(img.width()) {
+            let p = img.get_pixel_mut(x, y);
+            p.0[0] = p.0[0].saturating_sub(depth);
+        }
+    }
+}
+
+/// Paper grain of up to 6 grey levels (a fixed pseudo-random pattern), so the page reads as a
+/// grey scan with noise, not as a bilevel one.
+fn grain(img: &mut image::GrayImage) {
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        let h = (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)).rotate_left(13);
+        p.0[0] = p.0[0].saturating_sub((h % 7) as u8);
+    }
+}
+
+#[test]
+fn a_scanner_streak_through_a_column_of_boxes_is_not_a_mark() {
+    // Independent renderer, run 3: dust on the scanner drew a faint line (1-3 pixels, 6-20
+    // grey levels) down the page through every box of a column. The faint-line search took
+    // it for pencil in each box, and 5 of 100 clean papers went to a person for it.
+    let e = gla();
+    let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
+    let layout = e.layout(style);
+    for dpi in [150, 200, 300] {
+        let k = f64::from(dpi) / 25.4;
+        let mut img = render_printed(&e, style, dpi);
+        let white = img.get_pixel((100.0 * k) as u32, (95.0 * k) as u32).0[0];
+        cross(&mut img, dpi, &layout, (3, 0), 60);
+        grain(&mut img);
+        // Through column 2 (x 175-187), a little right of its centre.
+        streak(&mut img, (182.3 * k) as u32, 2, 18);
+        let r = read(&img, &e);
+        let unmarked = SecondChoice::NotCounted(SecondChoiceVoid::Unmarked);
+        assert_eq!(
+            r.vote,
+            Vote::Supplementary {
+                first: 3,
+                second: unmarked
+            },
+            "{dpi} dpi"
+        );
+        assert!(r.flags.is_empty(), "{dpi} dpi: {:?}", r.flags);
+        // A second choice the streak crosses still counts.
+        let mut marked = img.clone();
+        cross(&mut marked, dpi, &layout, (5, 1), 60);
+        let r = read(&marked, &e);
+        assert_eq!(
+            r.vote,
+            Vote::Supplementary {
+                first: 3,
+                second: SecondChoice::Counted(5)
+            },
+            "{dpi} dpi"
+        );
+        // A faint line as light as the streak, in one box only, is still in doubt.
+        let mut faint = img.clone();
+        let b = layout.voting_box(7, 1).mark_zone();
+        paint(
+            &mut faint,
+            dpi,
+            [178.0, b.y0 + 1.5, 178.0 + 3.0 / k, b.y1 - 1.5],
+            white - 18,
+        );
+        let r = read(&faint, &e);
+        assert!(
+            r.flags.iter().any(|f| matches!(
+                f,
+                Flag::DoubtfulBox {
+                    row: 7,
+                    column: 1,
+                    ..
+                }
+            )),
+            "{dpi} dpi: {:?}",
+            r.flags
+        );
+    }
+}
