@@ -8,7 +8,9 @@
 
 use crate::identify::Identified;
 use crate::reading::{BoxClass, BoxReading, StrayInk, Transform};
-use ecount_election::layout::{Rect, VotingBox, BOX_TOP_IN_ROW, ROW_HEIGHT, RULE_WIDTH};
+use ecount_election::layout::{
+    Rect, VotingBox, BOX_TOP_IN_ROW, MARK_ZONE_INSET, ROW_HEIGHT, RULE_WIDTH,
+};
 use image::GrayImage;
 
 /// A mark-zone pixel (2 x 2 mean) is ink when at least this far from paper white towards
@@ -78,16 +80,16 @@ pub const SAME_PENCIL: f32 = 0.8;
 pub const FAINT_MARK_MM: f32 = 3.0;
 /// A scanner streak (dust on the glass or the sensor) darkens one image column from top to
 /// bottom: through every box of a column of boxes, where a faint-line search takes it for a
-/// pencil line. An image column is a streak's where its mean over a zone is this much (of the
-/// span) darker than the zone's median column...
+/// pencil line. In one box, a streak is a dip: a run of image columns whose means over the
+/// box's interior are this much (of the span) darker than its median column...
 const STREAK_DARKNESS: f64 = 0.02;
-/// ...in at least this share of the boxes whose zones it crosses, and at least
-/// [`STREAK_BOXES`] of them...
+/// ...at most this wide (mm), with paper just beyond both ends...
+const STREAK_MAX_MM: f64 = 1.0;
+/// ...and an image column is a streak's where it dips in at least this share of the boxes
+/// that show paper or ink there (not the measured area's edge), and in at least
+/// [`STREAK_BOXES`] of them.
 const STREAK_SHARE: f64 = 0.75;
 const STREAK_BOXES: u16 = 4;
-/// ...and the streak is at most this wide (mm), with columns that are not its on either side
-/// crossing as many zones: a narrow dip, not a mark, a shadow or the zones' edge.
-const STREAK_MAX_MM: f64 = 1.0;
 /// Ink kept clear of the outline's outer edge before the halo starts, mm (registration slack).
 const HALO_GAP: f64 = 0.4;
 /// Stray-ink grid spacing, mm.
@@ -527,9 +529,9 @@ impl Pixels<'_> {
     }
 }
 
-/// The image columns ([`STREAK_DARKNESS`]) a scanner streak darkens through the boxes'
-/// zones, as ranges of image x widened by the pixel a 2 x 2 mean adds. Zones are read on
-/// every other row.
+/// The image columns a scanner streak darkens through the boxes, as ranges of image x widened
+/// by two pixels each side (the 2 x 2 mean, and blur or JPEG spreading the line). Each box's
+/// interior is read on every other row for its dips ([`STREAK_DARKNESS`]).
 fn scanner_streaks(
     img: &GrayImage,
     tf: &Transform,
@@ -538,11 +540,16 @@ fn scanner_streaks(
     black: f64,
 ) -> Vec<(u32, u32)> {
     let (w, raw) = (img.width() as usize, img.as_raw());
+    let px_per_mm = (tf.a * tf.e - tf.b * tf.d).abs().sqrt();
+    let widest = (STREAK_MAX_MM * px_per_mm).ceil() as usize;
     let mut dark = vec![0u16; w];
     let mut covered = vec![0u16; w];
     let (mut sums, mut counts): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+    let mut depth: Vec<Option<f64>> = Vec::new();
     for vb in vboxes {
-        let zone = vb.mark_zone();
+        // The zone and the paper round it inside the outline (kept 0.25 mm clear of it): a
+        // streak at the zone's edge has paper beyond it there.
+        let zone = vb.mark_zone().inflate(MARK_ZONE_INSET - 0.25);
         let (x0, y0, x1, y1) = image_bounds(tf, &zone, img);
         let n = (x1 - x0 + 1) as usize;
         sums.clear();
@@ -562,27 +569,52 @@ fn scanner_streaks(
         }
         // Columns crossing most of the zone's height (a tilted zone's sides cross less).
         let full = (counts.iter().copied().max().unwrap_or(0) / 2).max(1);
-        let mut means: Vec<(usize, f64)> = (0..n)
+        let mut means: Vec<f64> = (0..n)
             .filter(|&i| counts[i] >= full)
-            .map(|i| (i, f64::from(sums[i]) / f64::from(counts[i])))
+            .map(|i| f64::from(sums[i]) / f64::from(counts[i]))
             .collect();
         if means.is_empty() {
             continue;
         }
-        let mut sorted: Vec<f64> = means.iter().map(|m| m.1).collect();
-        sorted.sort_by(f64::total_cmp);
-        let white = sorted[sorted.len() / 2];
+        means.sort_by(f64::total_cmp);
+        let white = means[means.len() / 2];
         let cut = STREAK_DARKNESS * (white - black).max(25.0);
-        for (i, mean) in means.drain(..) {
-            covered[x0 as usize + i] += 1;
-            dark[x0 as usize + i] += u16::from(white - mean >= cut);
+        // How much darker than the zone's paper each column is, where it crosses the zone.
+        depth.clear();
+        depth.extend((0..n).map(|i| {
+            (counts[i] >= full).then(|| white - f64::from(sums[i]) / f64::from(counts[i]))
+        }));
+        let mut i = 0;
+        while i < n {
+            let Some(d) = depth[i] else {
+                i += 1;
+                continue;
+            };
+            if d < cut {
+                covered[x0 as usize + i] += 1;
+                i += 1;
+                continue;
+            }
+            let run = i;
+            while i < n && depth[i].is_some_and(|d| d >= cut) {
+                i += 1;
+            }
+            // What lies just beyond each end: paper, more ink, or the zone's edge (unknown).
+            let beyond = |j: Option<usize>| j.and_then(|j| depth.get(j).copied().flatten());
+            let (before, after) = (beyond(run.checked_sub(2)), beyond(Some(i + 1)));
+            let (Some(before), Some(after)) = (before, after) else {
+                continue;
+            };
+            let dip = i - run <= widest && before < cut && after < cut;
+            for x in x0 as usize + run..x0 as usize + i {
+                covered[x] += 1;
+                dark[x] += u16::from(dip);
+            }
         }
     }
     let is_streak = |x: usize| {
         dark[x] >= STREAK_BOXES && f64::from(dark[x]) >= STREAK_SHARE * f64::from(covered[x])
     };
-    let px_per_mm = (tf.a * tf.e - tf.b * tf.d).abs().sqrt();
-    let widest = (STREAK_MAX_MM * px_per_mm).ceil() as usize;
     let mut out = Vec::new();
     let mut x = 0;
     while x < w {
@@ -594,14 +626,7 @@ fn scanner_streaks(
         while x < w && is_streak(x) {
             x += 1;
         }
-        // Paper on both sides, crossing as many zones: a dip, not a slope at the zones' edge.
-        let beside = |at: Option<usize>| {
-            at.filter(|&a| a < w)
-                .is_some_and(|a| covered[a] >= dark[start].min(covered[start]))
-        };
-        if x - start <= widest && beside(start.checked_sub(2)) && beside(Some(x + 1)) {
-            out.push((start.saturating_sub(1) as u32, (x - 1) as u32));
-        }
+        out.push((start.saturating_sub(2) as u32, (x + 1).min(w - 1) as u32));
     }
     out
 }
