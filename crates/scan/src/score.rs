@@ -889,13 +889,15 @@ fn zone_ink(
             &raw[row + z0 as usize..row + z1 as usize + 2],
             &raw[below + z0 as usize..below + z1 as usize + 2],
         );
-        // A streak's columns are paper (a sum no cut reaches).
+        // A streak's columns are paper (a sum no cut reaches). Tested once per row, so a row
+        // no streak crosses keeps its tight loop.
+        let crossed = page.streaks.iter().any(|&(s0, s1)| s0 <= z1 && z0 <= s1);
         let sums = || {
             a.windows(2)
                 .zip(b.windows(2))
                 .enumerate()
-                .map(|(i, (a, b))| {
-                    if page.streak(z0 + i as u32) {
+                .map(move |(i, (a, b))| {
+                    if crossed && page.streak(z0 + i as u32) {
                         u16::MAX
                     } else {
                         u16::from(a[0]) + u16::from(a[1]) + u16::from(b[0]) + u16::from(b[1])
