@@ -150,14 +150,12 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
     let vboxes = layout.voting_boxes();
     let streaks = scanner_streaks(reg.image, &tf, &inv, &vboxes, reg.black);
     let page = Pixels {
-        raw: reg.image.as_raw(),
-        width: reg.image.width() as usize,
-        height: reg.image.height(),
+        img: reg.image,
         streaks: &streaks,
     };
     let mut measures: Vec<Measure> = vboxes
         .iter()
-        .map(|vb| measure_box(reg.image, &page, &tf, &inv, vb, reg.black, &mut sides))
+        .map(|vb| measure_box(&page, &tf, &inv, vb, reg.black, &mut sides))
         .collect();
     let columns = layout.kind.columns();
     // Ink at one edge of a zone is a stroke coming in from outside the box when the
@@ -514,18 +512,29 @@ fn image_bounds(tf: &Transform, r: &Rect, img: &GrayImage) -> (u32, u32, u32, u3
     )
 }
 
-/// The image's pixels, and the columns a scanner streak darkens (ranges of image x), which
-/// are read as paper.
+/// The image, and the columns a scanner streak darkens (ranges of image x), which are read
+/// as paper.
 struct Pixels<'a> {
-    raw: &'a [u8],
-    width: usize,
-    height: u32,
+    img: &'a GrayImage,
     streaks: &'a [(u32, u32)],
 }
 
 impl Pixels<'_> {
+    /// The raw pixels, the row length and the number of rows.
+    fn raw(&self) -> (&[u8], usize, u32) {
+        (
+            self.img.as_raw(),
+            self.img.width() as usize,
+            self.img.height(),
+        )
+    }
     fn streak(&self, px: u32) -> bool {
         self.streaks.iter().any(|&(a, b)| a <= px && px <= b)
+    }
+    /// Whether a streak crosses image columns x0..=x1: tested once per row, so a row no
+    /// streak crosses keeps its tight loop.
+    fn crossed(&self, x0: u32, x1: u32) -> bool {
+        self.streaks.iter().any(|&(a, b)| a <= x1 && x0 <= b)
     }
 }
 
@@ -540,12 +549,11 @@ fn scanner_streaks(
     black: f64,
 ) -> Vec<(u32, u32)> {
     let (w, raw) = (img.width() as usize, img.as_raw());
-    let px_per_mm = (tf.a * tf.e - tf.b * tf.d).abs().sqrt();
-    let widest = (STREAK_MAX_MM * px_per_mm).ceil() as usize;
+    let widest = (STREAK_MAX_MM * tf.scale()).ceil() as usize;
     let mut dark = vec![0u16; w];
     let mut covered = vec![0u16; w];
     let (mut sums, mut counts): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
-    let mut depth: Vec<Option<f64>> = Vec::new();
+    let (mut depth, mut sorted): (Vec<Option<f64>>, Vec<f64>) = (Vec::new(), Vec::new());
     for vb in vboxes {
         // The zone and the paper round it inside the outline (kept 0.25 mm clear of it): a
         // streak at the zone's edge has paper beyond it there.
@@ -567,23 +575,22 @@ fn scanner_streaks(
                 counts[i] += 1;
             }
         }
-        // Columns crossing most of the zone's height (a tilted zone's sides cross less).
+        // Each column's mean, where it crosses most of the zone's height (a tilted zone's
+        // sides cross less); then how much darker than the zone's median column it is.
         let full = (counts.iter().copied().max().unwrap_or(0) / 2).max(1);
-        let mut means: Vec<f64> = (0..n)
-            .filter(|&i| counts[i] >= full)
-            .map(|i| f64::from(sums[i]) / f64::from(counts[i]))
-            .collect();
-        if means.is_empty() {
+        depth.clear();
+        depth.extend(
+            (0..n).map(|i| (counts[i] >= full).then(|| f64::from(sums[i]) / f64::from(counts[i]))),
+        );
+        sorted.clear();
+        sorted.extend(depth.iter().flatten());
+        if sorted.is_empty() {
             continue;
         }
-        means.sort_by(f64::total_cmp);
-        let white = means[means.len() / 2];
+        sorted.sort_by(f64::total_cmp);
+        let white = sorted[sorted.len() / 2];
         let cut = STREAK_DARKNESS * (white - black).max(25.0);
-        // How much darker than the zone's paper each column is, where it crosses the zone.
-        depth.clear();
-        depth.extend((0..n).map(|i| {
-            (counts[i] >= full).then(|| white - f64::from(sums[i]) / f64::from(counts[i]))
-        }));
+        depth.iter_mut().flatten().for_each(|m| *m = white - *m);
         let mut i = 0;
         while i < n {
             let Some(d) = depth[i] else {
@@ -632,7 +639,6 @@ fn scanner_streaks(
 }
 
 fn measure_box(
-    img: &GrayImage,
     page: &Pixels,
     tf: &Transform,
     inv: &Inverse,
@@ -652,9 +658,8 @@ fn measure_box(
         vb.outer.y0 - BOX_TOP_IN_ROW + ROW_HEIGHT,
     );
     let near_rule = |y: f64| (y - r0).abs() < rule_clear || (y - r1).abs() < rule_clear;
-    let width = img.width() as usize;
-    let height = img.height();
-    let raw = img.as_raw();
+    let img = page.img;
+    let (raw, width, height) = page.raw();
     // The halo first (20 times the zone's area, so on every other pixel): it gives this box's
     // paper white and noise, and with them the zone is scored in one pass with no buffer.
     // One histogram per side, so the sides' ink is counted once the cut is known.
@@ -668,6 +673,7 @@ fn measure_box(
             continue;
         };
         let (_, v0) = inv.at(h0, fy);
+        let crossed = page.crossed(h0, h1);
         // Samples stay on the grid h0 + 2k, whichever stretch they fall in.
         let stretches = match inv.row_span(&halo_inner, fy, h0, h1) {
             Some((i0, i1)) => [
@@ -682,7 +688,7 @@ fn measure_box(
             }
             let mut v = v0 + inv.d * f64::from(s0 - h0);
             for px in (s0..=s1).step_by(2) {
-                if !near_rule(v) && !page.streak(px) {
+                if !(near_rule(v) || (crossed && page.streak(px))) {
                     let side = if v < vb.outer.y0 {
                         Side::Top
                     } else if v > vb.outer.y1 {
@@ -871,7 +877,7 @@ fn zone_ink(
         run: 0,
         levels: [0; 256],
     };
-    let (raw, width, height) = (page.raw, page.width, page.height);
+    let (raw, width, height) = page.raw();
     if cut < 0.0 || width < 2 {
         return ink;
     }
@@ -889,9 +895,8 @@ fn zone_ink(
             &raw[row + z0 as usize..row + z1 as usize + 2],
             &raw[below + z0 as usize..below + z1 as usize + 2],
         );
-        // A streak's columns are paper (a sum no cut reaches). Tested once per row, so a row
-        // no streak crosses keeps its tight loop.
-        let crossed = page.streaks.iter().any(|&(s0, s1)| s0 <= z1 && z0 <= s1);
+        // A streak's columns are paper (a sum no cut reaches).
+        let crossed = page.crossed(z0, z1);
         let sums = || {
             a.windows(2)
                 .zip(b.windows(2))
@@ -943,7 +948,7 @@ fn faint_line(
     (x0, y0, x1, y1): (u32, u32, u32, u32),
     cut: f64,
 ) -> usize {
-    let (raw, width, height) = (page.raw, page.width, page.height);
+    let (raw, width, height) = page.raw();
     if cut < 0.0 || width < 2 || x1 < x0 || y1 < y0 {
         return 0;
     }
@@ -956,6 +961,7 @@ fn faint_line(
         let Some((z0, z1)) = inv.row_span(zone, f64::from(py), x0, x1.min(last_x)) else {
             continue;
         };
+        let crossed = page.crossed(z0, z1);
         let row = py as usize * width;
         let below = if py + 1 < height { row + width } else { row };
         for px in z0..=z1 {
@@ -964,7 +970,7 @@ fn faint_line(
                 + u16::from(raw[row + k + 1])
                 + u16::from(raw[below + k])
                 + u16::from(raw[below + k + 1]);
-            if sum <= t4 && !page.streak(px) {
+            if sum <= t4 && !(crossed && page.streak(px)) {
                 let at = (py - y0) as usize * w + (px - x0) as usize;
                 on[at] = true;
                 seeds.push(at);
