@@ -196,6 +196,20 @@ fn a_mark_much_lighter_than_the_voters_other_mark_is_doubtful() {
     }
 }
 
+/// The title's printed band (paper mm, top and bottom), from the page itself.
+fn title_band(img: &image::GrayImage, dpi: u32) -> (f64, f64) {
+    let k = f64::from(dpi) / 25.4;
+    let inked = |y: f64| (0..img.width()).any(|x| img.get_pixel(x, (y * k) as u32)[0] < 128);
+    let mm = |t: i32| f64::from(t) / 10.0;
+    let top = (220..400).map(mm).find(|&y| inked(y)).expect("a title");
+    let bottom = (0..100)
+        .map(|t| top + mm(t))
+        .take_while(|&y| inked(y))
+        .last()
+        .unwrap_or(top);
+    (top, bottom)
+}
+
 #[test]
 fn a_signature_across_a_header_line_is_found() {
     // Independent renderer: signatures written across the header's printed lines joined
@@ -205,22 +219,47 @@ fn a_signature_across_a_header_line_is_found() {
     for dpi in [150, 200, 300] {
         let mut img = render_printed(&e, style, dpi);
         paint(&mut img, dpi, [147.0, 159.0, 155.0, 167.0], 30);
-        // The title's printed band (mm), from the page itself.
-        let k = f64::from(dpi) / 25.4;
-        let inked = |y: f64| (0..img.width()).any(|x| img.get_pixel(x, (y * k) as u32)[0] < 128);
-        let mm = |t: i32| f64::from(t) / 10.0;
-        let top = (220..400).map(mm).find(|&y| inked(y)).expect("a title");
-        let bottom = (0..100)
-            .map(|t| top + mm(t))
-            .take_while(|&y| inked(y))
-            .last()
-            .unwrap_or(top);
+        let (top, bottom) = title_band(&img, dpi);
         assert!(bottom - top > 3.0, "{dpi} dpi: title band {top}-{bottom}");
         // Loops of a signature over the middle of the title, rising well above it.
         for i in 0..5 {
             let x = 95.0 + 4.0 * f64::from(i);
             paint(&mut img, dpi, [x, top - 3.5, x + 0.5, bottom], 40);
             paint(&mut img, dpi, [x, top - 3.5, x + 2.5, top - 3.0], 40);
+        }
+        let r = read(&img, &e);
+        assert_eq!(
+            r.vote,
+            Vote::Rejected {
+                head: RejectionHead::IdentifyingMark
+            },
+            "{dpi} dpi, title at {top}-{bottom} mm"
+        );
+    }
+}
+
+#[test]
+fn a_signature_within_a_header_line_is_found() {
+    // Independent renderer, run 3: 12 of 28 signatures written over a header line stayed
+    // within the line's height, so the line reached no higher or lower than print does, and
+    // lined up as print does. Their strokes join the letters they cross.
+    let e = gla();
+    let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
+    for dpi in [150, 200, 300] {
+        let mut img = render_printed(&e, style, dpi);
+        paint(&mut img, dpi, [147.0, 159.0, 155.0, 167.0], 30);
+        // A grey scan's noise: the printed page alone is pure black and white.
+        grain(&mut img);
+        let clean = read(&img, &e);
+        assert!(clean.flags.is_empty(), "{dpi} dpi: {:?}", clean.flags);
+        let (top, bottom) = title_band(&img, dpi);
+        // A ballpoint's running line, 0.4 mm wide, wavering a quarter of the band about its
+        // middle across 30 mm of the title.
+        let (mid, amp) = ((top + bottom) / 2.0, (bottom - top) / 4.0);
+        for i in 0..300 {
+            let x = 80.0 + f64::from(i) / 10.0;
+            let y = mid + amp * (x / 1.5).sin();
+            paint(&mut img, dpi, [x, y - 0.2, x + 0.4, y + 0.2], 50);
         }
         let r = read(&img, &e);
         assert_eq!(
