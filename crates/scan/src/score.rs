@@ -1368,6 +1368,54 @@ fn not_print(
             k != i && group(*zm) == group(z) && (edges(&m.paper)[e] - p).abs() <= ALIGN_MM
         })
     };
+    // The header's print is set one way (left, centred or right), and with a handful of lines
+    // spread over the zone's width, a line of writing shares some edge with one of them by
+    // chance (within ALIGN_MM, a third of the time or more). So a header line is print when
+    // it shares the edge that most header lines share (the block), or shares an edge with a
+    // line outside the block (a second block, set its own way), or is a piece of a printed
+    // line split where the scan broke thin letters: it keeps to the band of a line of the
+    // block, or the pieces on its band line up together. Specks of dust are nobody's partner.
+    let header: Vec<usize> = (0..lines.len())
+        .filter(|&k| lines[k].0 == 0)
+        .filter(|&k| {
+            let r = &lines[k].1.paper;
+            r.width().max(r.height()) >= f64::from(STRAY_MIN_SPAN)
+        })
+        .collect();
+    let shares = |i: usize, k: usize, e: usize| {
+        (edges(&lines[i].1.paper)[e] - edges(&lines[k].1.paper)[e]).abs() <= ALIGN_MM
+    };
+    let shares_any = |i: usize, e: usize| header.iter().any(|&k| k != i && shares(i, k, e));
+    let block_edge = (0..3)
+        .max_by_key(|&e| (header.iter().filter(|&&i| shares_any(i, e)).count(), 2 - e))
+        .unwrap_or(0);
+    let in_block: Vec<bool> = (0..lines.len())
+        .map(|i| header.contains(&i) && shares_any(i, block_edge))
+        .collect();
+    let header_print = |i: usize| {
+        let r = &lines[i].1.paper;
+        shares_any(i, block_edge)
+            || header.iter().any(|&k| {
+                k != i && !in_block[k] && (0..3).any(|e| e != block_edge && shares(i, k, e))
+            })
+            || {
+                // The pieces of one printed line keep to its band; together they line up.
+                let band = |k: usize| {
+                    let m = &lines[k].1.paper;
+                    m.y1.min(r.y1) > m.y0.max(r.y0) && top_or_bottom(m, r)
+                };
+                let pieces: Vec<usize> = header.iter().copied().filter(|&k| band(k)).collect();
+                pieces.iter().any(|&k| k != i && in_block[k]) || {
+                    let whole = pieces.iter().fold(*r, |u, &k| u.union(&lines[k].1.paper));
+                    let at = edges(&whole)[block_edge];
+                    header.iter().any(|&k| {
+                        !pieces.contains(&k)
+                            && k != i
+                            && (edges(&lines[k].1.paper)[block_edge] - at).abs() <= ALIGN_MM
+                    })
+                }
+            }
+    };
     // The rows' texts are many lines with ragged ends and similar widths, so their centres
     // and right edges meet by chance: they are print when they share the one edge position
     // (the median of left edges, centres or right edges) that most of them share.
@@ -1418,6 +1466,8 @@ fn not_print(
                 || (rows_edge == 0
                     && l.paper.x0 > rows_at
                     && near(ink_from(&l.paper, stop, WORD_GAP * l.paper.height())))
+        } else if *z == 0 {
+            header_print(i)
         } else {
             (0..3).any(|e| partnered(i, e))
         };
@@ -1994,6 +2044,61 @@ mod tests {
         let writing = not_print(&layout, signed, &points, &reaches, &|_, _| None);
         assert_eq!(writing.len(), 1);
         assert!(writing[0].paper.x1 > 66.0);
+    }
+
+    #[test]
+    fn header_print_set_two_ways_is_print_and_initials_sharing_an_edge_by_chance_are_not() {
+        // Independent renderer, runs 3 and 4: initials in the header's blank space shared an
+        // edge with a printed line by chance and were counted. Here the title and the area
+        // are centred and the instructions set left (a second block of print, also print).
+        let layout = ecount_election::PaperLayout::new(ecount_election::PaperKind::Mayor, 3);
+        let mut points = Vec::new();
+        let mut solid = |x0: f64, y0: f64, x1: f64, y1: f64| {
+            let start = points.len();
+            let mut x = x0;
+            while x <= x1 + 1e-9 {
+                let mut y = y0;
+                while y <= y1 + 1e-9 {
+                    points.push((x, y));
+                    y += STRAY_STEP;
+                }
+                x += STRAY_STEP;
+            }
+            Blob {
+                paper: Rect::new(x0, y0, x1, y1),
+                parts: vec![(start, points.len())],
+            }
+        };
+        let two_ways = vec![
+            solid(50.0, 25.0, 160.0, 31.0),
+            solid(70.0, 36.0, 140.0, 40.0),
+            solid(22.0, 46.0, 150.0, 50.0),
+            solid(22.0, 52.0, 120.0, 56.0),
+        ];
+        let centred = vec![
+            solid(50.0, 25.0, 160.0, 31.0),
+            solid(70.0, 36.0, 140.0, 40.0),
+            solid(41.0, 46.0, 169.0, 50.0),
+            solid(56.0, 52.0, 154.0, 56.0),
+        ];
+        // Initials sharing only the title's left edge.
+        let initials = solid(50.4, 70.0, 60.0, 74.0);
+        let reaches = |b: &Rect, _: f64, _: f64| b.x0;
+        let none = |_: &Rect, _: f64| None;
+        for print in [&two_ways, &centred] {
+            let found = not_print(&layout, print.clone(), &points, &reaches, &none);
+            assert!(found.is_empty(), "{found:?}");
+        }
+        let mut signed = centred;
+        signed.push(initials.clone());
+        let found = not_print(&layout, signed, &points, &reaches, &none);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].paper.y0, 70.0);
+        // Set two ways, two lines each, the initials tip the count to the left edge and the
+        // area's name stands out instead: the paper still goes to a person.
+        let mut signed = two_ways;
+        signed.push(initials);
+        assert!(!not_print(&layout, signed, &points, &reaches, &none).is_empty());
     }
 
     #[test]
