@@ -1343,7 +1343,8 @@ fn not_print(
             while a < blobs.len() {
                 let mut b = a + 1;
                 while b < blobs.len() {
-                    if one_line(&blobs[a].paper, &blobs[b].paper) {
+                    let (pa, pb) = (&blobs[a].paper, &blobs[b].paper);
+                    if one_line(pa, pb) && bridged(pa, pb, ink_from) {
                         let other = blobs.remove(b);
                         let line = &mut blobs[a];
                         line.paper = line.paper.union(&other.paper);
@@ -1740,6 +1741,16 @@ fn one_line(a: &Rect, b: &Rect) -> bool {
     overlap >= 0.5 * low && gap <= reach * high
 }
 
+/// Whether two clusters of one line lie within a word gap of each other, or, further apart,
+/// are joined on the image by ink the grid missed (print's thin letters at 150 dpi, walked
+/// at full resolution from the right one's left edge). Blank paper wider than a word gap
+/// parts writing written on after a printed line at the print's own height from that line.
+fn bridged(a: &Rect, b: &Rect, ink_from: &dyn Fn(&Rect, f64, f64) -> f64) -> bool {
+    let (left, right) = if a.x0 <= b.x0 { (a, b) } else { (b, a) };
+    let word = WORD_GAP * a.height().max(b.height());
+    right.x0 - left.x1 <= word || ink_from(right, left.x1, word) - left.x1 <= word
+}
+
 /// What decides which grid columns of an image row are sampled for stray ink: grid column
 /// i lies at image x = x0 + step i.
 struct RowRuns<'a> {
@@ -2046,6 +2057,24 @@ mod tests {
         assert!(writing[0].paper.x1 > 66.0);
     }
 
+    /// A line of print inked solid over rectangle r, its points on the grid's pitch.
+    fn solid_line(points: &mut Vec<(f64, f64)>, r: Rect) -> Blob {
+        let start = points.len();
+        let mut x = r.x0;
+        while x <= r.x1 + 1e-9 {
+            let mut y = r.y0;
+            while y <= r.y1 + 1e-9 {
+                points.push((x, y));
+                y += STRAY_STEP;
+            }
+            x += STRAY_STEP;
+        }
+        Blob {
+            paper: r,
+            parts: vec![(start, points.len())],
+        }
+    }
+
     #[test]
     fn header_print_set_two_ways_is_print_and_initials_sharing_an_edge_by_chance_are_not() {
         // Independent renderer, runs 3 and 4: initials in the header's blank space shared an
@@ -2053,22 +2082,7 @@ mod tests {
         // are centred and the instructions set left (a second block of print, also print).
         let layout = ecount_election::PaperLayout::new(ecount_election::PaperKind::Mayor, 3);
         let mut points = Vec::new();
-        let mut solid = |x0: f64, y0: f64, x1: f64, y1: f64| {
-            let start = points.len();
-            let mut x = x0;
-            while x <= x1 + 1e-9 {
-                let mut y = y0;
-                while y <= y1 + 1e-9 {
-                    points.push((x, y));
-                    y += STRAY_STEP;
-                }
-                x += STRAY_STEP;
-            }
-            Blob {
-                paper: Rect::new(x0, y0, x1, y1),
-                parts: vec![(start, points.len())],
-            }
-        };
+        let mut solid = |x0, y0, x1, y1| solid_line(&mut points, Rect::new(x0, y0, x1, y1));
         let two_ways = vec![
             solid(50.0, 25.0, 160.0, 31.0),
             solid(70.0, 36.0, 140.0, 40.0),
@@ -2099,6 +2113,32 @@ mod tests {
         let mut signed = two_ways;
         signed.push(initials);
         assert!(!not_print(&layout, signed, &points, &reaches, &none).is_empty());
+    }
+
+    #[test]
+    fn initials_on_a_name_s_band_beyond_a_word_gap_are_writing() {
+        // Independent renderer, run 4, paper 181: "L.CP", 4 mm tall, written 14 mm after a
+        // candidate's name on the name's band, joined the name as a piece of its line (as a
+        // word of thin letters the grid missed would) and was counted.
+        let layout = ecount_election::PaperLayout::new(ecount_election::PaperKind::Constituency, 3);
+        let mut points = Vec::new();
+        let mut solid = |x0, y0, x1, y1| solid_line(&mut points, Rect::new(x0, y0, x1, y1));
+        let rows = vec![
+            solid(20.0, 104.0, 60.0, 108.0),
+            solid(20.0, 110.0, 45.0, 114.0),
+            solid(20.0, 122.0, 52.0, 126.0),
+            solid(20.0, 128.0, 38.0, 132.0),
+            solid(74.0, 104.0, 84.0, 108.0),
+        ];
+        let none = |_: &Rect, _: f64| None;
+        // Blank paper between them: writing.
+        let blank = |b: &Rect, _: f64, _: f64| b.x0;
+        let found = not_print(&layout, rows.clone(), &points, &blank, &none);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].paper.x0, 74.0);
+        // Faint print between them, reaching back to the name: one printed line.
+        let print = |_: &Rect, to_x: f64, _: f64| to_x;
+        assert!(not_print(&layout, rows, &points, &print, &none).is_empty());
     }
 
     #[test]
