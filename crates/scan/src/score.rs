@@ -1400,12 +1400,24 @@ fn not_print(
                 k != i && !in_block[k] && (0..3).any(|e| e != block_edge && shares(i, k, e))
             })
             || {
-                // The pieces of one printed line keep to its band; together they line up.
-                let band = |k: usize| {
-                    let m = &lines[k].1.paper;
-                    m.y1.min(r.y1) > m.y0.max(r.y0) && top_or_bottom(m, r)
-                };
-                let pieces: Vec<usize> = header.iter().copied().filter(|&k| band(k)).collect();
+                // The pieces of one printed line keep to its band, each within a word gap of
+                // the next or bridged by ink the grid missed; together they line up.
+                let mut pieces = vec![i];
+                let mut n = 0;
+                while n < pieces.len() {
+                    let m = lines[pieces[n]].1.paper;
+                    for &k in &header {
+                        let p = &lines[k].1.paper;
+                        if !pieces.contains(&k)
+                            && p.y1.min(m.y1) > p.y0.max(m.y0)
+                            && top_or_bottom(p, &m)
+                            && bridged(p, &m, ink_from)
+                        {
+                            pieces.push(k);
+                        }
+                    }
+                    n += 1;
+                }
                 pieces.iter().any(|&k| k != i && in_block[k]) || {
                     let whole = pieces.iter().fold(*r, |u, &k| u.union(&lines[k].1.paper));
                     let at = edges(&whole)[block_edge];
@@ -2097,17 +2109,25 @@ mod tests {
         ];
         // Initials sharing only the title's left edge.
         let initials = solid(50.4, 70.0, 60.0, 74.0);
+        let after_area = solid(150.0, 36.0, 162.0, 40.0);
         let reaches = |b: &Rect, _: f64, _: f64| b.x0;
         let none = |_: &Rect, _: f64| None;
         for print in [&two_ways, &centred] {
             let found = not_print(&layout, print.clone(), &points, &reaches, &none);
             assert!(found.is_empty(), "{found:?}");
         }
-        let mut signed = centred;
+        let mut signed = centred.clone();
         signed.push(initials.clone());
         let found = not_print(&layout, signed, &points, &reaches, &none);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].paper.y0, 70.0);
+        // A name written on the area's band, 10 mm after it (independent renderer, run 4,
+        // paper 372: "A. Patel" after "West Central"), is no piece of that line.
+        let mut signed = centred;
+        signed.push(after_area);
+        let found = not_print(&layout, signed, &points, &reaches, &none);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].paper.x0, 150.0);
         // Set two ways, two lines each, the initials tip the count to the left edge and the
         // area's name stands out instead: the paper still goes to a person.
         let mut signed = two_ways;
