@@ -1624,15 +1624,32 @@ fn widest_join(
         let y = area.y0 + (r as f64 + 0.5) * px;
         let first = tf.apply(area.x0 + 0.5 * px, y);
         let last = tf.apply(area.x0 + (cols as f64 - 0.5) * px, y);
-        if on_image(first) && on_image(last) {
-            // The whole row lies on the image (the map is affine): step in fixed point.
+        // A pixel in from the edges, so that fixed point's rounding cannot step off the image.
+        let inside =
+            |(u, v): (f64, f64)| on_image((u - 1.0, v - 1.0)) && on_image((u + 1.0, v + 1.0));
+        if inside(first) && inside(last) {
+            // The whole row lies on the image (the map is affine): step in fixed point, one
+            // stretch of the row per image row it crosses (a few on a skewed page).
             const ONE: f64 = 65536.0;
             let (mut u, mut v) = ((first.0 * ONE) as i64, (first.1 * ONE) as i64);
             let (du, dv) = ((du * ONE) as i64, (dv * ONE) as i64);
-            for s in line.iter_mut() {
-                *s = raw[(v >> 16) as usize * width + (u >> 16) as usize];
-                u += du;
-                v += dv;
+            let mut c = 0;
+            while c < cols {
+                let floor = (v >> 16) << 16;
+                // Steps before v leaves this image row.
+                let steps = match dv.signum() {
+                    1 => (floor + (1 << 16) - v + dv - 1) / dv,
+                    -1 => (v - floor) / -dv + 1,
+                    _ => cols as i64,
+                };
+                let end = (c + steps.max(1) as usize).min(cols);
+                let row = &raw[(v >> 16) as usize * width..];
+                for s in &mut line[c..end] {
+                    *s = row[(u >> 16) as usize];
+                    u += du;
+                }
+                v += dv * (end - c) as i64;
+                c = end;
             }
         } else {
             let (mut u, mut v) = first;
