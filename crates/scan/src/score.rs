@@ -1383,8 +1383,8 @@ fn not_print(
     // chance (within ALIGN_MM, a third of the time or more). So a header line is print when
     // it shares the edge that most header lines share (the block), or shares an edge with a
     // line outside the block (a second block, set its own way), or is a piece of a printed
-    // line split where the scan broke thin letters: it keeps to the band of a line of the
-    // block, or the pieces on its band line up together. Specks of dust are nobody's partner.
+    // line split where the scan broke thin letters: bridged to pieces on its band, one of
+    // which is in the block or which together line up. Specks of dust are nobody's partner.
     let header: Vec<usize> = (0..lines.len())
         .filter(|&k| lines[k].0 == 0)
         .filter(|&k| {
