@@ -1405,9 +1405,9 @@ fn not_print(
     let header_print = |i: usize| {
         let r = &lines[i].1.paper;
         shares_any(i, block_edge)
-            || header.iter().any(|&k| {
-                k != i && !in_block[k] && (0..3).any(|e| e != block_edge && shares(i, k, e))
-            })
+            || header
+                .iter()
+                .any(|&k| k != i && !in_block[k] && (0..3).any(|e| shares(i, k, e)))
             || {
                 // The pieces of one printed line keep to its band, each within a word gap of
                 // the next or bridged by ink the grid missed; together they line up.
@@ -2139,10 +2139,21 @@ mod tests {
         };
         let (plain, signed) = (blobs(false), blobs(true));
         let reaches = |b: &Rect, _: f64, _: f64| b.x0;
-        assert!(not_print(&layout, plain, &points, &reaches, &|_| None).is_empty());
-        let writing = not_print(&layout, signed, &points, &reaches, &|_| None);
+        assert!(writing_in(&layout, plain, &points, &reaches).is_empty());
+        let writing = writing_in(&layout, signed, &points, &reaches);
         assert_eq!(writing.len(), 1);
         assert!(writing[0].paper.x1 > 66.0);
+    }
+
+    /// The lines `not_print` calls writing, with no full-resolution joins to measure (the
+    /// lines here are clusters of grid points, with no image behind them).
+    fn writing_in(
+        layout: &ecount_election::PaperLayout,
+        lines: Vec<Blob>,
+        points: &[(f64, f64)],
+        ink_from: &dyn Fn(&Rect, f64, f64) -> f64,
+    ) -> Vec<Blob> {
+        not_print(layout, lines, points, ink_from, &|_| None)
     }
 
     /// A line of print inked solid over rectangle r, its points on the grid's pitch.
@@ -2187,28 +2198,27 @@ mod tests {
         let initials = solid(50.4, 70.0, 60.0, 74.0);
         let after_area = solid(150.0, 36.0, 162.0, 40.0);
         let reaches = |b: &Rect, _: f64, _: f64| b.x0;
-        let none = |_: &Rect| None;
         for print in [&two_ways, &centred] {
-            let found = not_print(&layout, print.clone(), &points, &reaches, &none);
+            let found = writing_in(&layout, print.clone(), &points, &reaches);
             assert!(found.is_empty(), "{found:?}");
         }
         let mut signed = centred.clone();
         signed.push(initials.clone());
-        let found = not_print(&layout, signed, &points, &reaches, &none);
+        let found = writing_in(&layout, signed, &points, &reaches);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].paper.y0, 70.0);
         // A name written on the area's band, 10 mm after it (independent renderer, run 4,
         // paper 372: "A. Patel" after "West Central"), is no piece of that line.
         let mut signed = centred;
         signed.push(after_area);
-        let found = not_print(&layout, signed, &points, &reaches, &none);
+        let found = writing_in(&layout, signed, &points, &reaches);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].paper.x0, 150.0);
         // Set two ways, two lines each, the initials tip the count to the left edge and the
         // area's name stands out instead: the paper still goes to a person.
         let mut signed = two_ways;
         signed.push(initials);
-        assert!(!not_print(&layout, signed, &points, &reaches, &none).is_empty());
+        assert!(!writing_in(&layout, signed, &points, &reaches).is_empty());
     }
 
     #[test]
@@ -2226,8 +2236,7 @@ mod tests {
             solid(50.7, 41.4, 158.2, 45.5),
         ];
         let blank = |b: &Rect, _: f64, _: f64| b.x0;
-        let none = |_: &Rect| None;
-        let found = not_print(&layout, header, &points, &blank, &none);
+        let found = writing_in(&layout, header, &points, &blank);
         // Only the speck itself, which the size test drops.
         assert!(found.iter().all(|b| b.paper.width() < 1.0), "{found:?}");
     }
@@ -2247,15 +2256,14 @@ mod tests {
             solid(20.0, 128.0, 38.0, 132.0),
             solid(74.0, 104.0, 84.0, 108.0),
         ];
-        let none = |_: &Rect| None;
         // Blank paper between them: writing.
         let blank = |b: &Rect, _: f64, _: f64| b.x0;
-        let found = not_print(&layout, rows.clone(), &points, &blank, &none);
+        let found = writing_in(&layout, rows.clone(), &points, &blank);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].paper.x0, 74.0);
         // Faint print between them, reaching back to the name: one printed line.
         let print = |_: &Rect, to_x: f64, _: f64| to_x;
-        assert!(not_print(&layout, rows, &points, &print, &none).is_empty());
+        assert!(writing_in(&layout, rows, &points, &print).is_empty());
     }
 
     #[test]

@@ -71,22 +71,29 @@ fn dense_writing_between_the_table_and_the_strip_is_found() {
     }
 }
 
+/// Asserts that a paper was read as void for identifying writing, flagged as such.
+fn assert_identifying(r: &ecount_scan::Reading, context: &str) {
+    assert_eq!(
+        r.vote,
+        Vote::Rejected {
+            head: RejectionHead::IdentifyingMark
+        },
+        "{context}"
+    );
+    assert!(
+        r.flags
+            .iter()
+            .any(|f| matches!(f, Flag::PossibleIdentifyingMark { .. })),
+        "{context}: {:?}",
+        r.flags
+    );
+}
+
 /// Paints writing at `at` on a copy of `img` and checks that it is flagged.
 fn assert_flagged(img: &image::GrayImage, dpi: u32, at: [f64; 4], e: &Election) {
     let mut img = img.clone();
     paint(&mut img, dpi, at, 25);
-    let signed = read(&img, e);
-    assert_eq!(
-        signed.vote,
-        Vote::Rejected {
-            head: RejectionHead::IdentifyingMark
-        },
-        "{dpi} dpi, writing at {at:?}"
-    );
-    assert!(signed
-        .flags
-        .iter()
-        .any(|f| matches!(f, Flag::PossibleIdentifyingMark { .. })));
+    assert_identifying(&read(&img, e), &format!("{dpi} dpi, writing at {at:?}"));
 }
 
 #[test]
@@ -202,10 +209,11 @@ fn a_mark_much_lighter_than_the_voters_other_mark_is_doubtful() {
     }
 }
 
-/// The title's printed band (paper mm, top and bottom), from the page itself.
-fn title_band(img: &image::GrayImage, dpi: u32) -> (f64, f64) {
+/// The title's printed band (paper mm: top and bottom) and its left edge, from the page.
+fn title_band(img: &image::GrayImage, dpi: u32) -> (f64, f64, f64) {
     let k = f64::from(dpi) / 25.4;
-    let inked = |y: f64| (0..img.width()).any(|x| img.get_pixel(x, (y * k) as u32)[0] < 128);
+    let dark = |x: u32, y: f64| img.get_pixel(x, (y * k) as u32)[0] < 128;
+    let inked = |y: f64| (0..img.width()).any(|x| dark(x, y));
     let mm = |t: i32| f64::from(t) / 10.0;
     let top = (220..400).map(mm).find(|&y| inked(y)).expect("a title");
     let bottom = (0..100)
@@ -213,7 +221,10 @@ fn title_band(img: &image::GrayImage, dpi: u32) -> (f64, f64) {
         .take_while(|&y| inked(y))
         .last()
         .unwrap_or(top);
-    (top, bottom)
+    let left = (0..img.width())
+        .find(|&x| (0..10).any(|t| dark(x, top + (bottom - top) * f64::from(t) / 10.0)))
+        .map_or(0.0, |x| f64::from(x) / k);
+    (top, bottom, left)
 }
 
 #[test]
@@ -223,7 +234,7 @@ fn a_signature_across_a_header_line_is_found() {
     let e = gla();
     for dpi in [150, 200, 300] {
         let mut img = first_choice_in_row_3(&e, dpi);
-        let (top, bottom) = title_band(&img, dpi);
+        let (top, bottom, _) = title_band(&img, dpi);
         assert!(bottom - top > 3.0, "{dpi} dpi: title band {top}-{bottom}");
         // Loops of a signature over the middle of the title, rising well above it.
         for i in 0..5 {
@@ -231,13 +242,9 @@ fn a_signature_across_a_header_line_is_found() {
             paint(&mut img, dpi, [x, top - 3.5, x + 0.5, bottom], 40);
             paint(&mut img, dpi, [x, top - 3.5, x + 2.5, top - 3.0], 40);
         }
-        let r = read(&img, &e);
-        assert_eq!(
-            r.vote,
-            Vote::Rejected {
-                head: RejectionHead::IdentifyingMark
-            },
-            "{dpi} dpi, title at {top}-{bottom} mm"
+        assert_identifying(
+            &read(&img, &e),
+            &format!("{dpi} dpi, title at {top}-{bottom} mm"),
         );
     }
 }
@@ -254,7 +261,7 @@ fn a_signature_within_a_header_line_is_found() {
         grain(&mut img);
         let clean = read(&img, &e);
         assert!(clean.flags.is_empty(), "{dpi} dpi: {:?}", clean.flags);
-        let (top, bottom) = title_band(&img, dpi);
+        let (top, bottom, _) = title_band(&img, dpi);
         // A ballpoint's running line, 0.4 mm wide, wavering a quarter of the band about its
         // middle across 30 mm of the title.
         let (mid, amp) = ((top + bottom) / 2.0, (bottom - top) / 4.0);
@@ -263,13 +270,9 @@ fn a_signature_within_a_header_line_is_found() {
             let y = mid + amp * (x / 1.5).sin();
             paint(&mut img, dpi, [x, y - 0.2, x + 0.4, y + 0.2], 50);
         }
-        let r = read(&img, &e);
-        assert_eq!(
-            r.vote,
-            Vote::Rejected {
-                head: RejectionHead::IdentifyingMark
-            },
-            "{dpi} dpi, title at {top}-{bottom} mm"
+        assert_identifying(
+            &read(&img, &e),
+            &format!("{dpi} dpi, title at {top}-{bottom} mm"),
         );
     }
 }
@@ -284,17 +287,8 @@ fn initials_in_the_header_lining_up_by_chance_with_a_printed_line_are_found() {
     for dpi in [150, 200, 300] {
         let mut img = first_choice_in_row_3(&e, dpi);
         grain(&mut img);
-        let (top, bottom) = title_band(&img, dpi);
-        let k = f64::from(dpi) / 25.4;
-        let left = (0..img.width())
-            .find(|&x| {
-                (0..10).any(|t| {
-                    let y = top + (bottom - top) * f64::from(t) / 10.0;
-                    img.get_pixel(x, (y * k) as u32)[0] < 128
-                })
-            })
-            .map(|x| f64::from(x) / k)
-            .expect("the title's left edge");
+        let (_, _, left) = title_band(&img, dpi);
+        assert!(left > 20.0, "{dpi} dpi: the title's left edge at {left} mm");
         // Three letters H, 4 mm tall, in a pen's 0.4 mm strokes, well below the instructions.
         for j in 0..3 {
             let x = left + 0.2 + 3.5 * f64::from(j);
@@ -302,13 +296,9 @@ fn initials_in_the_header_lining_up_by_chance_with_a_printed_line_are_found() {
             paint(&mut img, dpi, [x + 2.0, 72.0, x + 2.4, 76.0], 40);
             paint(&mut img, dpi, [x, 73.8, x + 2.4, 74.2], 40);
         }
-        let r = read(&img, &e);
-        assert_eq!(
-            r.vote,
-            Vote::Rejected {
-                head: RejectionHead::IdentifyingMark
-            },
-            "{dpi} dpi, title from x = {left:.1} mm"
+        assert_identifying(
+            &read(&img, &e),
+            &format!("{dpi} dpi, title from x = {left:.1} mm"),
         );
     }
 }
