@@ -123,6 +123,13 @@ const WORD_GAP: f64 = 1.5;
 /// printed line and join across gaps of up to `BAND_GAP` line heights.
 const SAME_BAND: f64 = 0.2;
 const BAND_GAP: f64 = 4.0;
+/// Widest blank paper, at full resolution, between the words of a row's text: a name or a
+/// party on one line, set without spaced dashes or justification, whose word spaces are a
+/// third of an em (at most 0.46 of the line's height and 1.95 mm on the independent
+/// renderer's print, bilevel at 150 dpi included). Writing put after a name at the name's
+/// height left 2.95-8.85 mm.
+const ROW_WORD_GAP: f64 = 0.6;
+const ROW_WORD_GAP_MM: f64 = 2.5;
 /// The rows' texts share their edge to within this (mm): a name whose first letter is thin
 /// or faint starts up to 2 mm in, and writing beside a name starts far from the margin.
 const ROW_ALIGN_MM: f64 = 5.0;
@@ -1353,7 +1360,7 @@ fn not_print(
                 let mut b = a + 1;
                 while b < blobs.len() {
                     let (pa, pb) = (&blobs[a].paper, &blobs[b].paper);
-                    if one_line(pa, pb) && bridged(pa, pb, ink_from) {
+                    if one_line(pa, pb) && bridged(pa, pb, z >= 2, ink_from) {
                         let other = blobs.remove(b);
                         let line = &mut blobs[a];
                         line.paper = line.paper.union(&other.paper);
@@ -1420,7 +1427,7 @@ fn not_print(
                         if !pieces.contains(&k)
                             && p.y1.min(m.y1) > p.y0.max(m.y0)
                             && top_or_bottom(p, &m)
-                            && bridged(p, &m, ink_from)
+                            && bridged(p, &m, false, ink_from)
                         {
                             pieces.push(k);
                         }
@@ -1487,7 +1494,7 @@ fn not_print(
             near(edges(&l.paper)[rows_edge])
                 || (rows_edge == 0
                     && l.paper.x0 > rows_at
-                    && near(ink_from(&l.paper, stop, WORD_GAP * l.paper.height())))
+                    && near(ink_from(&l.paper, stop, row_word_gap(l.paper.height()))))
         } else if *z == 0 {
             header_print(i)
         } else {
@@ -1826,17 +1833,25 @@ fn one_line(a: &Rect, b: &Rect) -> bool {
 /// parts writing written on after a printed line at the print's own height from that line.
 /// A speck (both sides under two grid steps: dust, a full stop) stands a word gap of its
 /// own height from a line: a speck of dust 8 mm before a title otherwise moved the title's
-/// left edge onto another line's by chance.
-fn bridged(a: &Rect, b: &Rect, ink_from: &dyn Fn(&Rect, f64, f64) -> f64) -> bool {
+/// left edge onto another line's by chance. In a row's text (`row`) the word gap is the
+/// narrower `row_word_gap`: signatures and initials written on after a name, at its height,
+/// sat 3-9 mm from it and joined it within the header's word gap.
+fn bridged(a: &Rect, b: &Rect, row: bool, ink_from: &dyn Fn(&Rect, f64, f64) -> f64) -> bool {
     let (left, right) = if a.x0 <= b.x0 { (a, b) } else { (b, a) };
     let speck = |r: &Rect| r.width().max(r.height()) < 2.0 * STRAY_STEP;
-    let word = WORD_GAP
-        * if speck(a) || speck(b) {
-            a.height().min(b.height()).max(STRAY_STEP)
-        } else {
-            a.height().max(b.height())
-        };
+    let word = if speck(a) || speck(b) {
+        WORD_GAP * a.height().min(b.height()).max(STRAY_STEP)
+    } else if row {
+        row_word_gap(a.height().max(b.height()))
+    } else {
+        WORD_GAP * a.height().max(b.height())
+    };
     right.x0 - left.x1 <= word || ink_from(right, left.x1, word) - left.x1 <= word
+}
+
+/// The widest word space (mm) of a row's text whose line is `height` high.
+fn row_word_gap(height: f64) -> f64 {
+    ROW_WORD_GAP_MM.max(ROW_WORD_GAP * height)
 }
 
 /// What decides which grid columns of an image row are sampled for stray ink: grid column
@@ -2264,6 +2279,31 @@ mod tests {
         // Faint print between them, reaching back to the name: one printed line.
         let print = |_: &Rect, to_x: f64, _: f64| to_x;
         assert!(writing_in(&layout, rows, &points, &print).is_empty());
+    }
+
+    #[test]
+    fn a_signature_a_few_millimetres_after_a_name_is_writing() {
+        // Independent renderer, runs 3-5: signatures and initials written 3-7 mm after a
+        // name, at its height, lay within the header's word gap (1.5 line heights) and were
+        // taken for the name's last word. A row's word spaces are a third of an em.
+        let layout = ecount_election::PaperLayout::new(ecount_election::PaperKind::Constituency, 3);
+        let mut points = Vec::new();
+        let mut solid = |x0, y0, x1, y1| solid_line(&mut points, Rect::new(x0, y0, x1, y1));
+        let rows = vec![
+            solid(20.0, 104.0, 38.0, 108.0),
+            solid(39.8, 104.0, 60.0, 108.0),
+            solid(20.0, 110.0, 45.0, 114.0),
+            solid(20.0, 122.0, 52.0, 126.0),
+            solid(20.0, 128.0, 38.0, 132.0),
+        ];
+        let signature = solid(64.0, 103.5, 95.0, 108.5);
+        let blank = |b: &Rect, _: f64, _: f64| b.x0;
+        assert!(writing_in(&layout, rows.clone(), &points, &blank).is_empty());
+        let mut signed = rows;
+        signed.push(signature);
+        let found = writing_in(&layout, signed, &points, &blank);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].paper.x0, 64.0);
     }
 
     #[test]
