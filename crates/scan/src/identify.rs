@@ -18,6 +18,8 @@ const HEIGHT_TOLERANCE: f64 = 4.0;
 pub struct Identified<'a, 'e> {
     pub registered: Registered<'a>,
     pub style: &'e Style,
+    /// The contest the style prints: its options' texts are the rows' print.
+    pub contest: &'e ecount_election::Contest,
     pub layout: PaperLayout,
     pub transform: Transform,
     pub upside_down: bool,
@@ -61,6 +63,7 @@ pub fn identify<'a, 'e>(
     Ok(Identified {
         registered,
         style,
+        contest: &election.contests[style.contest],
         layout,
         transform,
         upside_down,

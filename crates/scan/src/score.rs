@@ -124,10 +124,11 @@ const WORD_GAP: f64 = 1.5;
 const SAME_BAND: f64 = 0.2;
 const BAND_GAP: f64 = 4.0;
 /// Widest blank paper, at full resolution, between the words of a row's text: a name or a
-/// party on one line, set without spaced dashes or justification, whose word spaces are a
-/// third of an em (at most 0.46 of the line's height and 1.95 mm on the independent
-/// renderer's print, bilevel at 150 dpi included). Writing put after a name at the name's
-/// height left 2.95-8.85 mm.
+/// party on one line, set without justification, whose word spaces are a third of an em (at
+/// most 0.46 of the line's height and 1.95 mm on the independent renderer's print, bilevel
+/// at 150 dpi included). Writing put after a name at the name's height left 2.95-8.85 mm.
+/// A row whose text has a spaced dash ("Britain First - Putting British people first")
+/// keeps `WORD_GAP`: a bilevel threshold can erase the dash and leave an em of blank.
 const ROW_WORD_GAP: f64 = 0.6;
 const ROW_WORD_GAP_MM: f64 = 2.5;
 /// The rows' texts share their edge to within this (mm): a name whose first letter is thin
@@ -146,11 +147,15 @@ const JOIN_DARKNESS: f64 = 0.4;
 const JOIN_MM: f64 = 10.0;
 const JOIN_HEIGHTS: f64 = 1.2;
 /// A grainy pencil's stroke breaks at `JOIN_DARKNESS`; it holds together at this lighter cut,
-/// where blur joins more of print's letters too (up to 12.5 mm at 150 dpi on clean grey scans
-/// of the independent renderer): a piece at least `JOIN_FAINT_MM` wide (and `JOIN_HEIGHTS`
-/// line heights) there is writing too.
+/// where blur joins more of print's letters too (up to 12.5 mm at 150 dpi on grey scans of
+/// both renderers): a piece at least `JOIN_FAINT_MM` wide (and `JOIN_HEIGHTS` line heights)
+/// there is writing too. Pencil signatures over a title joined at 16-20 mm.
 const JOIN_FAINT_DARKNESS: f64 = 0.3;
-const JOIN_FAINT_MM: f64 = 20.0;
+const JOIN_FAINT_MM: f64 = 15.0;
+/// On a bilevel scan the threshold has already joined print's letters (up to 18.3 mm on our
+/// renderer's hard 150-dpi G4, 12.1 mm at 200 dpi, 11.2 mm on the independent renderer's);
+/// a piece at least this wide is writing. Ballpoint signatures over header text: 19-41 mm.
+const BILEVEL_JOIN_MM: f64 = 25.0;
 /// Pixels per mm from which the join trace reads every other pixel's 2 x 2 mean (190 dpi).
 const JOIN_HALVED_PPM: f64 = 7.5;
 /// The margin round a line searched for what joins it.
@@ -1285,9 +1290,25 @@ fn find_stray_ink(
     let ink_from =
         |band: &Rect, to_x: f64, max_gap: f64| ink_reaches_left(reg, tf, band, to_x, max_gap);
     let widest = |area: &Rect| {
-        (!bilevel).then(|| widest_join(reg, tf, area, [JOIN_DARKNESS, JOIN_FAINT_DARKNESS]))
+        Some(widest_join(
+            reg,
+            tf,
+            area,
+            [JOIN_DARKNESS, JOIN_FAINT_DARKNESS],
+        ))
     };
-    not_print(layout, blobs, &points, &ink_from, &widest)
+    let join_mm = if bilevel {
+        [BILEVEL_JOIN_MM; 2]
+    } else {
+        [JOIN_MM, JOIN_FAINT_MM]
+    };
+    let dashed: Vec<bool> = id
+        .contest
+        .options
+        .iter()
+        .map(|o| [&o.name, &o.description].iter().any(|t| spaced_dash(t)))
+        .collect();
+    not_print(layout, &dashed, blobs, &points, &ink_from, &widest, join_mm)
         .into_iter()
         .filter(|b| {
             let (w, h) = (b.paper.width(), b.paper.height());
@@ -1327,10 +1348,12 @@ impl Blob {
 /// a line that lines up with no other is writing, and so is anything outside the zones.
 fn not_print(
     layout: &ecount_election::PaperLayout,
+    dashed: &[bool],
     blobs: Vec<Blob>,
     points: &[(f64, f64)],
     ink_from: &dyn Fn(&Rect, f64, f64) -> f64,
     widest: &dyn Fn(&Rect) -> Option<[f64; 2]>,
+    join_mm: [f64; 2],
 ) -> Vec<Blob> {
     let mut zones = vec![layout.header_zone(), layout.column_heading_zone()];
     zones.extend((0..layout.options).map(|k| layout.row_text(k)));
@@ -1347,6 +1370,8 @@ fn not_print(
             None => out.push(b),
         }
     }
+    // Rows whose words are parted by word spaces only (see `ROW_WORD_GAP`).
+    let tight = |z: usize| z >= 2 && !dashed.get(z - 2).copied().unwrap_or(false);
     // Join the clusters of each zone that share a line and lie close (letters, words, a
     // spaced dash), left to right, until nothing more joins.
     let mut lines: Vec<(usize, Blob)> = Vec::new();
@@ -1360,7 +1385,7 @@ fn not_print(
                 let mut b = a + 1;
                 while b < blobs.len() {
                     let (pa, pb) = (&blobs[a].paper, &blobs[b].paper);
-                    if one_line(pa, pb) && bridged(pa, pb, z >= 2, ink_from) {
+                    if one_line(pa, pb) && bridged(pa, pb, tight(z), ink_from) {
                         let other = blobs.remove(b);
                         let line = &mut blobs[a];
                         line.paper = line.paper.union(&other.paper);
@@ -1494,7 +1519,7 @@ fn not_print(
             near(edges(&l.paper)[rows_edge])
                 || (rows_edge == 0
                     && l.paper.x0 > rows_at
-                    && near(ink_from(&l.paper, stop, row_word_gap(l.paper.height()))))
+                    && near(ink_from(&l.paper, stop, gap(tight(*z), l.paper.height()))))
         } else if *z == 0 {
             header_print(i)
         } else {
@@ -1508,12 +1533,13 @@ fn not_print(
         // Handwriting across a header line joins the letters it crosses: at print's own
         // darkness a printed word falls apart into letters, or pairs of letters where serifs
         // or tight spacing touch, but a pen stroke runs on (not the rows: their bold names in
-        // capitals join whole; not on a bilevel scan, where the threshold joins letters).
+        // capitals join whole). On a bilevel scan, whose threshold joins letters, the piece
+        // must be longer (`join_mm`).
         let joins = || {
             let area = l.paper.inflate(JOIN_PAD);
             let high = JOIN_HEIGHTS * l.paper.height();
             widest(&area).is_some_and(|[w, faint]| {
-                w >= JOIN_MM.max(high) || faint >= JOIN_FAINT_MM.max(high)
+                w >= join_mm[0].max(high) || faint >= join_mm[1].max(high)
             })
         };
         if (!aligned && !over_column) || (*z != 1 && overreaches(l, points)) || (*z == 0 && joins())
@@ -1833,25 +1859,35 @@ fn one_line(a: &Rect, b: &Rect) -> bool {
 /// parts writing written on after a printed line at the print's own height from that line.
 /// A speck (both sides under two grid steps: dust, a full stop) stands a word gap of its
 /// own height from a line: a speck of dust 8 mm before a title otherwise moved the title's
-/// left edge onto another line's by chance. In a row's text (`row`) the word gap is the
-/// narrower `row_word_gap`: signatures and initials written on after a name, at its height,
-/// sat 3-9 mm from it and joined it within the header's word gap.
+/// left edge onto another line's by chance. In a row's text set with word spaces only
+/// (`row`) the word gap is narrower (`gap`): signatures and initials written on after a
+/// name, at its height, sat 3-9 mm from it and joined it within the header's word gap.
 fn bridged(a: &Rect, b: &Rect, row: bool, ink_from: &dyn Fn(&Rect, f64, f64) -> f64) -> bool {
     let (left, right) = if a.x0 <= b.x0 { (a, b) } else { (b, a) };
     let speck = |r: &Rect| r.width().max(r.height()) < 2.0 * STRAY_STEP;
     let word = if speck(a) || speck(b) {
         WORD_GAP * a.height().min(b.height()).max(STRAY_STEP)
-    } else if row {
-        row_word_gap(a.height().max(b.height()))
     } else {
-        WORD_GAP * a.height().max(b.height())
+        gap(row, a.height().max(b.height()))
     };
     right.x0 - left.x1 <= word || ink_from(right, left.x1, word) - left.x1 <= word
 }
 
-/// The widest word space (mm) of a row's text whose line is `height` high.
-fn row_word_gap(height: f64) -> f64 {
-    ROW_WORD_GAP_MM.max(ROW_WORD_GAP * height)
+/// The widest word space (mm) of a line `height` high: in a row's text set with word spaces
+/// only (`row`), or elsewhere.
+fn gap(row: bool, height: f64) -> f64 {
+    if row {
+        ROW_WORD_GAP_MM.max(ROW_WORD_GAP * height)
+    } else {
+        WORD_GAP * height
+    }
+}
+
+/// Whether a text has a dash between spaces: " - ", an en or an em dash.
+fn spaced_dash(text: &str) -> bool {
+    [" - ", " \u{2013} ", " \u{2014} "]
+        .iter()
+        .any(|d| text.contains(d))
 }
 
 /// What decides which grid columns of an image row are sampled for stray ink: grid column
@@ -2168,7 +2204,15 @@ mod tests {
         points: &[(f64, f64)],
         ink_from: &dyn Fn(&Rect, f64, f64) -> f64,
     ) -> Vec<Blob> {
-        not_print(layout, lines, points, ink_from, &|_| None)
+        not_print(
+            layout,
+            &[],
+            lines,
+            points,
+            ink_from,
+            &|_| None,
+            [JOIN_MM, JOIN_FAINT_MM],
+        )
     }
 
     /// A line of print inked solid over rectangle r, its points on the grid's pitch.
@@ -2304,6 +2348,42 @@ mod tests {
         let found = writing_in(&layout, signed, &points, &blank);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].paper.x0, 64.0);
+    }
+
+    #[test]
+    fn a_row_printed_with_a_spaced_dash_keeps_an_em_between_its_words() {
+        // Independent renderer, run 6, paper 343: a fixed bilevel threshold erased the dash of
+        // "Britain First - Putting British people first" and left 3.5 mm of blank paper; the
+        // words after it were taken for writing. The row's text says there is a dash.
+        let layout = ecount_election::PaperLayout::new(ecount_election::PaperKind::Constituency, 2);
+        let mut points = Vec::new();
+        let mut solid = |x0, y0, x1, y1| solid_line(&mut points, Rect::new(x0, y0, x1, y1));
+        let rows = vec![
+            solid(20.0, 104.0, 50.0, 108.0),
+            solid(20.0, 110.0, 41.0, 114.0),
+            solid(44.5, 110.0, 90.0, 114.0),
+            solid(20.0, 122.0, 52.0, 126.0),
+            solid(20.0, 128.0, 38.0, 132.0),
+        ];
+        let blank = |b: &Rect, _: f64, _: f64| b.x0;
+        let joins = [JOIN_MM, JOIN_FAINT_MM];
+        let read = |dashed: &[bool]| {
+            not_print(
+                &layout,
+                dashed,
+                rows.clone(),
+                &points,
+                &blank,
+                &|_| None,
+                joins,
+            )
+        };
+        assert!(read(&[true, false]).is_empty());
+        let found = read(&[false, false]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].paper.x0, 44.5);
+        assert!(spaced_dash("Britain First - Putting British people first"));
+        assert!(!spaced_dash("Co-operative Party"));
     }
 
     #[test]

@@ -254,21 +254,46 @@ fn a_signature_within_a_header_line_is_found() {
     // Independent renderer, run 3: 12 of 28 signatures written over a header line stayed
     // within the line's height, so the line reached no higher or lower than print does, and
     // lined up as print does. Their strokes join the letters they cross.
+    signed_title_is_found(true, 30.0, 50);
+}
+
+#[test]
+fn a_signature_within_a_header_line_of_a_bilevel_scan_is_found() {
+    // Independent renderer, run 3, paper 324: a ballpoint signature over the area's name on
+    // a G4 page, within the line's height. The threshold joins print's letters too (up to
+    // 18 mm at 150 dpi), so the piece it makes must be longer than that.
+    signed_title_is_found(false, 30.0, 0);
+}
+
+#[test]
+fn a_faint_pencil_signature_within_a_header_line_is_found() {
+    // Independent renderer, run 5, paper 361: grainy HB pencil loops over the title, joined
+    // into a 16 mm piece only at the lighter cut, where print's widest piece was 12.5 mm.
+    // Lighter than the cut at 0.4 of the span below white, darker than the one at 0.3: 14 mm
+    // of stroke, joined to the letters at its ends, makes a piece of 15-20 mm.
+    signed_title_is_found(true, 14.0, 165);
+}
+
+/// Asserts, at 150, 200 and 300 dpi, that a paper is read clean and then, with a running
+/// line `long` mm long at grey `v` across the middle of its title, as void for identifying
+/// writing. `grainy`: a grey scan's noise (the printed page alone is pure black and white, a
+/// bilevel scan).
+fn signed_title_is_found(grainy: bool, long: f64, v: u8) {
     let e = gla();
     for dpi in [150, 200, 300] {
         let mut img = first_choice_in_row_3(&e, dpi);
-        // A grey scan's noise: the printed page alone is pure black and white.
-        grain(&mut img);
+        if grainy {
+            grain(&mut img);
+        }
         let clean = read(&img, &e);
         assert!(clean.flags.is_empty(), "{dpi} dpi: {:?}", clean.flags);
         let (top, bottom, _) = title_band(&img, dpi);
-        // A ballpoint's running line, 0.4 mm wide, wavering a quarter of the band about its
-        // middle across 30 mm of the title.
+        // 0.4 mm wide, wavering a quarter of the title's band about its middle.
         let (mid, amp) = ((top + bottom) / 2.0, (bottom - top) / 4.0);
-        for i in 0..300 {
+        for i in 0..(long * 10.0) as u32 {
             let x = 80.0 + f64::from(i) / 10.0;
             let y = mid + amp * (x / 1.5).sin();
-            paint(&mut img, dpi, [x, y - 0.2, x + 0.4, y + 0.2], 50);
+            paint(&mut img, dpi, [x, y - 0.2, x + 0.4, y + 0.2], v);
         }
         assert_identifying(
             &read(&img, &e),
