@@ -78,11 +78,10 @@ pub const GHOST_RATIO: f32 = 0.62;
 pub const SAME_PENCIL: f32 = 0.8;
 /// Length of faint line (mm) a weak box needs to count as the same pencil's mark.
 pub const FAINT_MARK_MM: f32 = 3.0;
-/// A speck in a box's zone under this score and this size (mm), with no faint line to it, on
-/// a grey scan of a paper with a clear mark, is dust or a fleck in the paper: dust specks
-/// measured 0.0014-0.0055 (0.1-0.45 mm²) on the independent renderer's clean papers, a
-/// voter's dot from 0.0116. On a bilevel scan what thresholding left of a faint cross looks
-/// the same, so there it stays in doubt.
+/// A speck in a box's zone under this score and this size (mm), with no faint line to it, is
+/// dust or a fleck in the paper: dust specks measured 0.0014-0.0055 (0.1-0.45 mm²) on the
+/// independent renderer's clean papers, a voter's dot from 0.0116. Only on grey scans: on a
+/// bilevel one, what thresholding left of a faint cross looks the same.
 pub const SPECK_ZONE: f32 = 0.008;
 pub const SPECK_MM: f32 = 1.0;
 /// A scanner streak (dust on the glass or the sensor) darkens one image column from top to
@@ -303,17 +302,17 @@ fn against_darkest_mark(classes: &[BoxClass], measures: &[Measure]) -> Vec<BoxCl
                     && m.darkness >= SAME_PENCIL * darkest;
                 // It passes every test of a mark but the amount of ink.
                 let shaped = || classify(m.zone.max(MARKED_FROM), m.halo, &m.shape, m.bilevel);
-                // A speck (dust on the glass, a fleck in the paper) where the voter has
-                // marked clearly elsewhere; alone on a paper it stays for a person.
-                let speck = darkest > 0.0
-                    && !m.bilevel
-                    && m.zone < SPECK_ZONE
+                // A speck on a grey scan, with no fainter line to it: dust on the glass, a
+                // fleck in the paper. Alone on a paper it leaves the contest unmarked, and so
+                // void, which a person examines anyway. On a bilevel scan it may be what the
+                // threshold left of a faint mark, and stays in doubt to show the person where.
+                let speck = m.zone < SPECK_ZONE
                     && m.shape.extent < SPECK_MM
                     && m.halo < HALO_DOUBTFUL
                     && m.shape.faint_line < FAINT_LINE_MM;
                 if pencil && shaped() == BoxClass::Marked {
                     BoxClass::Marked
-                } else if speck {
+                } else if speck && !m.bilevel {
                     BoxClass::Empty
                 } else {
                     c
@@ -2159,7 +2158,7 @@ mod tests {
     fn a_speck_of_dust_beside_a_clear_mark_is_not_a_mark() {
         // Independent renderer, runs 3-5: heavy dust left specks of 0.1-0.45 mm² in empty
         // boxes of clean papers, and each went to a person. A voter's dot measured 0.9 mm²
-        // and more; a speck alone on a paper, or on a bilevel scan, stays in doubt.
+        // and more. On a bilevel scan a speck stays in doubt.
         let measure = |zone: f32, extent: f32, bilevel: bool| Measure {
             zone,
             darkness: 0.4,
@@ -2191,11 +2190,14 @@ mod tests {
         ] {
             assert_eq!(read(kept), classes);
         }
-        let lone = [BoxClass::Doubtful];
-        assert_eq!(
-            against_darkest_mark(&lone, &[measure(0.004, 0.7, false)]),
-            lone
-        );
+        // Alone on a grey paper it leaves the contest unmarked: void, and seen by a person
+        // all the same. On a bilevel one it may be all the threshold left of a faint vote.
+        for (bilevel, class) in [(false, BoxClass::Empty), (true, BoxClass::Doubtful)] {
+            assert_eq!(
+                against_darkest_mark(&[BoxClass::Doubtful], &[measure(0.004, 0.7, bilevel)]),
+                [class]
+            );
+        }
     }
 
     #[test]

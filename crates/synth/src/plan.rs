@@ -453,8 +453,18 @@ fn plan_scan(rng: &mut ChaCha8Rng, mix: Mix, opts: &RenderOptions) -> ScanParams
             .then_some(jpeg_quality)
             .flatten(),
         dpi: opts.dpi,
+        dust: match mix {
+            Mix::Clean => 0,
+            Mix::Realistic => DUST_REALISTIC,
+            Mix::Hard => DUST_HARD,
+        },
     }
 }
+
+/// Most specks of dust a page picks up on the glass: a handful on a kept scanner, dozens on
+/// a dusty one (the independent renderer's heavy dust: 10-40 specks).
+const DUST_REALISTIC: u32 = 6;
+const DUST_HARD: u32 = 40;
 
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
     // Box-Muller.

@@ -36,6 +36,10 @@ pub struct ScanParams {
     pub format: OutputFormat,
     pub jpeg_quality: Option<u8>,
     pub dpi: u32,
+    /// Up to this many specks of dust on the glass, 0.1-0.5 mm across, anywhere on the image
+    /// (boxes included); the count and places come from the page's drawing stream.
+    #[serde(default)]
+    pub dust: u32,
 }
 
 impl ScanParams {
@@ -204,13 +208,15 @@ pub fn scan(paper: &Canvas, p: &ScanParams, rng: &mut ChaCha8Rng) -> Scan {
             py -= ib;
         }
     }
+    // Drawn before the dust, so that a page's noise is the same with or without it.
+    let mut state: u64 = rng.gen();
+    dust(&mut out, width, height, ch, p, rng);
     if p.blur_px > 0.05 {
         blur(&mut out, width, height, ch, p.blur_px as f32);
     }
     let mut data = vec![0u8; width * height * ch];
     // Sensor noise: a fast generator seeded from the page's stream (approximately normal:
     // the sum of four uniform bytes).
-    let mut state: u64 = rng.gen();
     let sigma = p.noise as f32;
     let k = sigma / 147.8; // sd of a sum of four uniform bytes is 147.8
     for (d, &s) in data.iter_mut().zip(&out) {
@@ -247,6 +253,38 @@ pub fn scan(paper: &Canvas, p: &ScanParams, rng: &mut ChaCha8Rng) -> Scan {
 }
 
 const LIGHT_STEP: usize = 16;
+
+/// Darkens up to `p.dust` round specks of the image (dust on the glass lies still while the
+/// paper moves, so in image space): each 0.1-0.5 mm across, passing 20-70% of the light.
+fn dust(
+    out: &mut [f32],
+    width: usize,
+    height: usize,
+    ch: usize,
+    p: &ScanParams,
+    rng: &mut ChaCha8Rng,
+) {
+    if p.dust == 0 || width == 0 || height == 0 {
+        return;
+    }
+    let px_per_mm = f64::from(p.dpi) / 25.4;
+    for _ in 0..rng.gen_range(0..=p.dust) {
+        let (cu, cv) = (rng.gen_range(0..width), rng.gen_range(0..height));
+        let r = rng.gen_range(0.05..0.25) * px_per_mm;
+        let pass: f32 = rng.gen_range(0.2..0.7);
+        let reach = r.ceil() as usize;
+        for v in cv.saturating_sub(reach)..(cv + reach + 1).min(height) {
+            for u in cu.saturating_sub(reach)..(cu + reach + 1).min(width) {
+                let (du, dv) = (u as f64 - cu as f64, v as f64 - cv as f64);
+                if du * du + dv * dv <= r * r + 0.25 {
+                    for c in 0..ch {
+                        out[(v * width + u) * ch + c] *= pass;
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// `floor` without a libm call (the baseline x86-64 target has no rounding instruction).
 #[inline]

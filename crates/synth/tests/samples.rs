@@ -29,6 +29,24 @@ fn regenerate_sample_scans() {
     );
 }
 
+/// A truth line without its `survived` field: how much ink a bilevel scan kept is known only
+/// once the page is drawn, so the planned truth lacks it.
+fn without_survival(line: &str) -> String {
+    const KEY: &str = "\"survived\":[";
+    match line.find(KEY) {
+        Some(at) => {
+            let end = line[at..].find(']').map_or(line.len(), |e| at + e + 1);
+            let end = if line[end..].starts_with(',') {
+                end + 1
+            } else {
+                end
+            };
+            format!("{}{}", &line[..at], &line[end..])
+        }
+        None => line.to_string(),
+    }
+}
+
 #[test]
 fn committed_samples_match_the_generator_and_cover_every_case() {
     let dir = root().join("sample_scans");
@@ -49,7 +67,7 @@ fn committed_samples_match_the_generator_and_cover_every_case() {
             .expect("manifest parses")
             .expect("manifest present");
         let text = std::fs::read_to_string(b.join(TRUTH_FILE)).expect("truth.jsonl");
-        lines.extend(text.lines().map(String::from));
+        lines.extend(text.lines().map(without_survival));
         let truths: Vec<Truth> = text
             .lines()
             .map(|l| serde_json::from_str(l).expect("truth line"))
