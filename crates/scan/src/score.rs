@@ -1305,12 +1305,15 @@ fn find_stray_ink(
     let cell = (STRAY_STEP * STRAY_STEP) as f32;
     let ink_from =
         |band: &Rect, to_x: f64, max_gap: f64| ink_reaches_left(reg, tf, band, to_x, max_gap);
+    // One set of buffers for every line traced on the paper.
+    let scratch = std::cell::RefCell::new(JoinScratch::default());
     let widest = |area: &Rect| {
         Some(widest_join(
             reg,
             tf,
             area,
             [JOIN_DARKNESS, JOIN_FAINT_DARKNESS],
+            &mut scratch.borrow_mut(),
         ))
     };
     let join_mm = if bilevel {
@@ -1649,6 +1652,7 @@ fn widest_join(
     tf: &Transform,
     area: &Rect,
     darkness: [f64; 2],
+    scratch: &mut JoinScratch,
 ) -> [f64; 2] {
     let FullRes {
         raw,
@@ -1668,9 +1672,13 @@ fn widest_join(
     }
     let (mid_x, mid_y) = ((area.x0 + area.x1) / 2.0, (area.y0 + area.y1) / 2.0);
     let cuts = darkness.map(|d| cut_at(reg, tf, mid_x, mid_y, d).clamp(0.0, 255.0) as u8);
-    let mut pieces: [Joins; 2] = Default::default();
+    let JoinScratch { pieces, line } = scratch;
+    for joins in pieces.iter_mut() {
+        joins.clear();
+    }
+    line.clear();
+    line.resize(cols, 255);
     let (du, dv) = (tf.a * px, tf.d * px);
-    let mut line = vec![255u8; cols];
     let on_image =
         |(u, v): (f64, f64)| u >= 0.0 && v >= 0.0 && u < f64::from(w) && v < f64::from(h);
     for r in 0..rows {
@@ -1729,10 +1737,17 @@ fn widest_join(
             }
         }
         for (joins, &cut) in pieces.iter_mut().zip(&cuts) {
-            joins.add_row(&line, cut);
+            joins.add_row(line, cut);
         }
     }
-    pieces.map(|j| j.widest() as f64 * px)
+    [0, 1].map(|k| pieces[k].widest() as f64 * px)
+}
+
+/// The buffers `widest_join` fills, kept from one traced line to the next.
+#[derive(Default)]
+struct JoinScratch {
+    pieces: [Joins; 2],
+    line: Vec<u8>,
 }
 
 /// Pieces of joined ink, built one traced row at a time: union-find over runs of ink along
@@ -1747,6 +1762,13 @@ struct Joins {
 }
 
 impl Joins {
+    fn clear(&mut self) {
+        self.parent.clear();
+        self.extent.clear();
+        self.prev.clear();
+        self.cur.clear();
+    }
+
     fn root(&mut self, mut i: usize) -> usize {
         while self.parent[i] != i {
             self.parent[i] = self.parent[self.parent[i]];
