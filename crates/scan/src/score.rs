@@ -1321,11 +1321,19 @@ fn find_stray_ink(
     } else {
         [JOIN_MM, JOIN_FAINT_MM]
     };
-    let dashed: Vec<bool> = id
+    let dashed: Vec<[bool; 2]> = id
         .contest
         .options
         .iter()
-        .map(|o| [&o.name, &o.description].iter().any(|t| spaced_dash(t)))
+        .map(|o| {
+            let name = spaced_dash(&o.name);
+            if o.description.trim().is_empty() {
+                // A party without a description is one line, wherever in the row it is set.
+                [name; 2]
+            } else {
+                [name, spaced_dash(&o.description)]
+            }
+        })
         .collect();
     not_print(layout, &dashed, blobs, &points, &ink_from, &widest, join_mm)
         .into_iter()
@@ -1367,7 +1375,7 @@ impl Blob {
 /// a line that lines up with no other is writing, and so is anything outside the zones.
 fn not_print(
     layout: &ecount_election::PaperLayout,
-    dashed: &[bool],
+    dashed: &[[bool; 2]],
     blobs: Vec<Blob>,
     points: &[(f64, f64)],
     ink_from: &dyn Fn(&Rect, f64, f64) -> f64,
@@ -1390,7 +1398,19 @@ fn not_print(
         }
     }
     // Rows whose words are parted by word spaces only (see `ROW_WORD_GAP`).
-    let tight = |z: usize| z >= 2 && !dashed.get(z - 2).copied().unwrap_or(false);
+    // The name is the row's first line, the description its second: a piece above the
+    // middle of the row's text zone is on the name's line.
+    let tight = |z: usize, piece: &Rect| {
+        z >= 2 && {
+            let [name, description] = dashed.get(z - 2).copied().unwrap_or_default();
+            let middle = (zones[z].y0 + zones[z].y1) / 2.0;
+            !if (piece.y0 + piece.y1) / 2.0 < middle {
+                name
+            } else {
+                description
+            }
+        }
+    };
     // Join the clusters of each zone that share a line and lie close (letters, words, a
     // spaced dash), left to right, until nothing more joins.
     let mut lines: Vec<(usize, Blob)> = Vec::new();
@@ -1404,7 +1424,7 @@ fn not_print(
                 let mut b = a + 1;
                 while b < blobs.len() {
                     let (pa, pb) = (&blobs[a].paper, &blobs[b].paper);
-                    if one_line(pa, pb) && bridged(pa, pb, tight(z), ink_from) {
+                    if one_line(pa, pb) && bridged(pa, pb, tight(z, pa), ink_from) {
                         let other = blobs.remove(b);
                         let line = &mut blobs[a];
                         line.paper = line.paper.union(&other.paper);
@@ -1538,7 +1558,11 @@ fn not_print(
             near(edges(&l.paper)[rows_edge])
                 || (rows_edge == 0
                     && l.paper.x0 > rows_at
-                    && near(ink_from(&l.paper, stop, gap(tight(*z), l.paper.height()))))
+                    && near(ink_from(
+                        &l.paper,
+                        stop,
+                        gap(tight(*z, &l.paper), l.paper.height()),
+                    )))
         } else if *z == 0 {
             header_print(i)
         } else {
@@ -2438,7 +2462,8 @@ mod tests {
     fn a_row_printed_with_a_spaced_dash_keeps_an_em_between_its_words() {
         // Independent renderer, run 6, paper 343: a fixed bilevel threshold erased the dash of
         // "Britain First - Putting British people first" and left 3.5 mm of blank paper; the
-        // words after it were taken for writing. The row's text says there is a dash.
+        // words after it were taken for writing. The row's text says there is a dash, on its
+        // second line (the description); its first line (the name) keeps the narrow gap.
         let layout = ecount_election::PaperLayout::new(ecount_election::PaperKind::Constituency, 2);
         let mut points = Vec::new();
         let mut solid = |x0, y0, x1, y1| solid_line(&mut points, Rect::new(x0, y0, x1, y1));
@@ -2449,23 +2474,28 @@ mod tests {
             solid(20.0, 122.0, 52.0, 126.0),
             solid(20.0, 128.0, 38.0, 132.0),
         ];
+        // A signature 4 mm after the name.
+        let signature = solid(54.0, 103.5, 85.0, 108.5);
         let blank = |b: &Rect, _: f64, _: f64| b.x0;
         let joins = [JOIN_MM, JOIN_FAINT_MM];
-        let read = |dashed: &[bool]| {
-            not_print(
-                &layout,
-                dashed,
-                rows.clone(),
-                &points,
-                &blank,
-                &|_| None,
-                joins,
-            )
+        let read = |dashed: &[[bool; 2]], signed: bool| {
+            let mut lines = rows.clone();
+            if signed {
+                lines.push(signature.clone());
+            }
+            not_print(&layout, dashed, lines, &points, &blank, &|_| None, joins)
         };
-        assert!(read(&[true, false]).is_empty());
-        let found = read(&[false, false]);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].paper.x0, 44.5);
+        let description = [[false, true], [false, false]];
+        assert!(read(&description, false).is_empty());
+        for (dashed, signed, x0) in [
+            ([[false, false]; 2], false, 44.5),
+            ([[true, false], [false, false]], false, 44.5),
+            (description, true, 54.0),
+        ] {
+            let found = read(&dashed, signed);
+            assert_eq!(found.len(), 1, "{dashed:?}: {found:?}");
+            assert_eq!(found[0].paper.x0, x0);
+        }
         assert!(spaced_dash("Britain First - Putting British people first"));
         assert!(!spaced_dash("Co-operative Party"));
     }
