@@ -159,9 +159,12 @@ const JOIN_HEIGHTS: f64 = 1.2;
 const JOIN_FAINT_DARKNESS: f64 = 0.3;
 const JOIN_FAINT_MM: f64 = 15.0;
 /// On a bilevel scan the threshold has already joined print's letters (up to 18.3 mm on our
-/// renderer's hard 150-dpi G4, 12.1 mm at 200 dpi, 11.2 mm on the independent renderer's);
-/// a piece at least this wide is writing. Ballpoint signatures over header text: 19-41 mm.
+/// renderer's hard 150-dpi G4, 11.2 mm on the independent renderer's); a piece at least this
+/// wide is writing. Ballpoint signatures over header text: 19-41 mm.
 const BILEVEL_JOIN_MM: f64 = 25.0;
+/// From `JOIN_HALVED_PPM` (190 dpi) print joins less (our hard 200-dpi G4: 14.2 mm, realistic
+/// 12.1 mm; 5.8 mm at 300 dpi), and a pencil signature over a title joined at 20 mm.
+const BILEVEL_JOIN_FINE_MM: f64 = 18.0;
 /// Pixels per mm from which the join trace reads every other pixel's 2 x 2 mean (190 dpi).
 const JOIN_HALVED_PPM: f64 = 7.5;
 /// The margin round a line searched for what joins it.
@@ -1316,7 +1319,9 @@ fn find_stray_ink(
             &mut scratch.borrow_mut(),
         ))
     };
-    let join_mm = if bilevel {
+    let join_mm = if bilevel && reg.ppm >= JOIN_HALVED_PPM {
+        [BILEVEL_JOIN_FINE_MM; 2]
+    } else if bilevel {
         [BILEVEL_JOIN_MM; 2]
     } else {
         [JOIN_MM, JOIN_FAINT_MM]
