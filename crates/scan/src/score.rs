@@ -1406,15 +1406,11 @@ fn not_print(
     // The name is the row's first line, the description its second: a piece above the
     // middle of the row's text zone is on the name's line.
     let tight = |z: usize, piece: &Rect| {
-        z >= 2 && {
-            let [name, description] = dashed.get(z - 2).copied().unwrap_or_default();
-            let middle = (zones[z].y0 + zones[z].y1) / 2.0;
-            !if (piece.y0 + piece.y1) / 2.0 < middle {
-                name
-            } else {
-                description
-            }
-        }
+        let Some(&[name, description]) = z.checked_sub(2).and_then(|k| dashed.get(k)) else {
+            return z >= 2;
+        };
+        let on_name = piece.y0 + piece.y1 < zones[z].y0 + zones[z].y1;
+        !(if on_name { name } else { description })
     };
     // Join the clusters of each zone that share a line and lie close (letters, words, a
     // spaced dash), left to right, until nothing more joins.
@@ -2439,41 +2435,21 @@ mod tests {
     }
 
     #[test]
-    fn a_signature_a_few_millimetres_after_a_name_is_writing() {
+    fn a_row_s_words_are_a_word_space_apart_unless_its_text_has_a_spaced_dash() {
         // Independent renderer, runs 3-5: signatures and initials written 3-7 mm after a
         // name, at its height, lay within the header's word gap (1.5 line heights) and were
         // taken for the name's last word. A row's word spaces are a third of an em.
-        let layout = ecount_election::PaperLayout::new(ecount_election::PaperKind::Constituency, 3);
-        let mut points = Vec::new();
-        let mut solid = |x0, y0, x1, y1| solid_line(&mut points, Rect::new(x0, y0, x1, y1));
-        let rows = vec![
-            solid(20.0, 104.0, 38.0, 108.0),
-            solid(39.8, 104.0, 60.0, 108.0),
-            solid(20.0, 110.0, 45.0, 114.0),
-            solid(20.0, 122.0, 52.0, 126.0),
-            solid(20.0, 128.0, 38.0, 132.0),
-        ];
-        let signature = solid(64.0, 103.5, 95.0, 108.5);
-        let blank = |b: &Rect, _: f64, _: f64| b.x0;
-        assert!(writing_in(&layout, rows.clone(), &points, &blank).is_empty());
-        let mut signed = rows;
-        signed.push(signature);
-        let found = writing_in(&layout, signed, &points, &blank);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].paper.x0, 64.0);
-    }
-
-    #[test]
-    fn a_row_printed_with_a_spaced_dash_keeps_an_em_between_its_words() {
-        // Independent renderer, run 6, paper 343: a fixed bilevel threshold erased the dash of
-        // "Britain First - Putting British people first" and left 3.5 mm of blank paper; the
-        // words after it were taken for writing. The row's text says there is a dash, on its
-        // second line (the description); its first line (the name) keeps the narrow gap.
+        // Run 6, paper 343: a fixed bilevel threshold erased the dash of "Britain First -
+        // Putting British people first" and left 3.5 mm of blank paper; the words after it
+        // were taken for writing. The row's text says there is a dash, on its second line
+        // (the description); its first line (the name) keeps the narrow gap.
         let layout = ecount_election::PaperLayout::new(ecount_election::PaperKind::Constituency, 2);
         let mut points = Vec::new();
         let mut solid = |x0, y0, x1, y1| solid_line(&mut points, Rect::new(x0, y0, x1, y1));
         let rows = vec![
-            solid(20.0, 104.0, 50.0, 108.0),
+            // A name of two words, 1.8 mm apart.
+            solid(20.0, 104.0, 38.0, 108.0),
+            solid(39.8, 104.0, 50.0, 108.0),
             solid(20.0, 110.0, 41.0, 114.0),
             solid(44.5, 110.0, 90.0, 114.0),
             solid(20.0, 122.0, 52.0, 126.0),
@@ -2491,15 +2467,17 @@ mod tests {
             not_print(&layout, dashed, lines, &points, &blank, &|_| None, joins)
         };
         let description = [[false, true], [false, false]];
+        let none = [[false, false]; 2];
         assert!(read(&description, false).is_empty());
         for (dashed, signed, x0) in [
-            ([[false, false]; 2], false, 44.5),
-            ([[true, false], [false, false]], false, 44.5),
-            (description, true, 54.0),
+            (none, false, vec![44.5]),
+            ([[true, false], [false, false]], false, vec![44.5]),
+            (description, true, vec![54.0]),
+            (none, true, vec![44.5, 54.0]),
         ] {
-            let found = read(&dashed, signed);
-            assert_eq!(found.len(), 1, "{dashed:?}: {found:?}");
-            assert_eq!(found[0].paper.x0, x0);
+            let mut found: Vec<f64> = read(&dashed, signed).iter().map(|b| b.paper.x0).collect();
+            found.sort_by(f64::total_cmp);
+            assert_eq!(found, x0, "{dashed:?}, signed: {signed}");
         }
         assert!(spaced_dash("Britain First - Putting British people first"));
         assert!(!spaced_dash("Co-operative Party"));
