@@ -280,6 +280,9 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 ///   [`FAINT_MARK_MM`] and is as dark (within [`SAME_PENCIL`]) as it, is that voter's faint
 ///   pencil again: a mark.
 ///
+/// A box doubtful only for a speck is empty on a grey scan, and on a bilevel one when its
+/// column holds a solid mark ([`SOLID_STROKE_MM`]).
+///
 /// On a bilevel scan all ink is black (darkness 1), so the first test passes every mark the
 /// threshold kept, and the second is not made. The darkest box itself passes the first test,
 /// so one pass serves both.
@@ -294,7 +297,8 @@ fn against_darkest_mark(
         .filter(|(c, _)| **c == BoxClass::Marked)
         .map(|(_, m)| m.darkness)
         .fold(0.0f32, f32::max);
-    // A column's longest unbroken stroke: a voter's pen that survived the threshold whole.
+    // Whether a column holds a mark with an unbroken stroke of `SOLID_STROKE_MM`: a voter's
+    // pen that survived the threshold whole. Asked only of bilevel specks.
     let solid_in = |column: usize| {
         classes
             .iter()
