@@ -39,6 +39,11 @@ pub const DOT_FILL: f32 = 0.45;
 /// A marked box's ink must run unbroken for this long (mm) along or across the image rows:
 /// specks of dust, or the pieces thresholding leaves of a faint line, do not.
 pub const STROKE_MIN_MM: f32 = 1.0;
+/// ...and hold one connected piece this long (mm): a threshold's speckle of a rubbed-out or
+/// faint mark puts a pixel or two in most rows, none touching the next (our hard 300-dpi G4,
+/// seed 95, paper 1610: 0.25 mm), while what it leaves of a faint line keeps pieces of 0.66
+/// mm and more at 150 dpi.
+pub const PIECE_MIN_MM: f32 = 0.5;
 /// A box that would be empty is searched again for ink this far from paper white (and 3
 /// times the noise): a faint pencil line too light for the zone score.
 pub const FAINT_DARKNESS: f64 = 0.05;
@@ -416,6 +421,8 @@ pub struct ZoneShape {
     pub ink_mm2: f32,
     /// Longest unbroken run of ink along or across the image rows, mm.
     pub stroke: f32,
+    /// Longest connected piece of ink along or down the image rows, mm.
+    pub piece: f32,
     /// The ink lies wholly in one half of the zone and reaches that half's edge, and the
     /// neighbouring box on that side shows ink facing it: the end of a stroke centred
     /// between the two boxes.
@@ -446,7 +453,8 @@ pub fn classify(zone: f32, halo: f32, shape: &ZoneShape, bilevel: bool) -> BoxCl
     let dot = shape.extent < DOT_EXTENT_MM && shape.ink_mm2 >= DOT_FILL * shape.extent.powi(2);
     // Scattered specks (dust, or what thresholding left of a faint line) are not a stroke,
     // unless fainter ink joins them into one.
-    let specks = shape.stroke < STROKE_MIN_MM && shape.faint_line < JOINED_LINE_MM;
+    let specks = (shape.stroke < STROKE_MIN_MM || shape.piece < PIECE_MIN_MM)
+        && shape.faint_line < JOINED_LINE_MM;
     if zone >= marked_from && !spilling && !edge_only && !dot && !specks {
         BoxClass::Marked
     } else if zone >= empty_below || halo >= HALO_DOUBTFUL || shape.faint_line >= FAINT_LINE_MM {
@@ -863,10 +871,11 @@ fn measure_box(
     .map(|(e, _)| e);
     let bilevel = noise == 0.0 && white >= 254.0 && hist[1..254].iter().all(|&n| n == 0);
     let stroke = (ink.run.saturating_sub(1) as f64 / px_per_mm) as f32;
+    let piece = (ink.piece.saturating_sub(1) as f64 / px_per_mm) as f32;
     // A box that would be empty or weak, or holds only pieces, is searched again closer to paper
     // white: for a faint line, or for what joins the pieces into one.
-    let faint_line = if (zone_score < f64::from(MARKED_FROM) || stroke < STROKE_MIN_MM) && !bilevel
-    {
+    let broken = stroke < STROKE_MIN_MM || piece < PIECE_MIN_MM;
+    let faint_line = if (zone_score < f64::from(MARKED_FROM) || broken) && !bilevel {
         let cut = white - (FAINT_DARKNESS * span).max(3.0 * noise);
         faint_line(page, inv, &zone, (x0, y0, x1, y1), cut) as f64 / px_per_mm
     } else {
@@ -876,6 +885,7 @@ fn measure_box(
         extent,
         ink_mm2: (zone_score * zone.width() * zone.height()) as f32,
         stroke,
+        piece,
         off_centre: false,
         faint_line: faint_line as f32,
         edge_halo: 0.0,
@@ -931,6 +941,9 @@ struct ZoneInk {
     lo: (f64, f64),
     hi: (f64, f64),
     run: usize,
+    /// The longest connected piece of ink along a row or down the rows (pixels): consecutive
+    /// rows that each hold some ink need not hold one piece.
+    piece: usize,
     /// Inked pixels by grey level (of their 2 x 2 mean).
     levels: [u32; 256],
 }
@@ -951,6 +964,7 @@ fn zone_ink(
         lo: (f64::MAX, f64::MAX),
         hi: (f64::MIN, f64::MIN),
         run: 0,
+        piece: 0,
         levels: [0; 256],
     };
     let (raw, width, height) = page.raw();
@@ -959,6 +973,11 @@ fn zone_ink(
     }
     let t4 = sum_cut(cut);
     let last_x = (width - 2) as u32;
+    // Down the rows, a piece's ink is 8-connected: each image column's count of rows of ink
+    // reaching it from above through inked neighbours. What the threshold leaves of a
+    // rubbed-out mark is a speckle with a pixel in most rows, none touching the last.
+    let w = (x1.saturating_sub(x0) + 1) as usize;
+    let (mut above, mut here) = (vec![0u16; w + 2], vec![0u16; w + 2]);
     let mut rows = 0usize;
     for py in y0..=y1 {
         let fy = f64::from(py);
@@ -988,21 +1007,42 @@ fn zone_ink(
         let n = sums().filter(|&s| s <= t4).count();
         ink.total += (z1 - z0 + 1) as usize;
         if n == 0 {
+            above.fill(0);
             rows = 0;
             continue;
         }
         ink.inked += n;
         rows += 1;
-        // Only rows with ink pay for the run-length pass.
-        let mut along = 0usize;
-        for s in sums() {
-            along = if s <= t4 { along + 1 } else { 0 };
-            ink.run = ink.run.max(along);
+        ink.run = ink.run.max(rows);
+        // Only rows with ink pay for the run-length pass. `here[k + 1]` is image column
+        // x0 + k, with a zero either side for the neighbours of the ends. An unbroken piece
+        // of a row continues every chain that reaches any of its pixels (a shallow line
+        // moves several pixels a row).
+        here.fill(0);
+        let (mut along, mut reach) = (0usize, 0u16);
+        let off = (z0 - x0) as usize + 1;
+        let close = |end: usize, along: usize, reach: u16, here: &mut [u16]| {
+            here[end - along..end].fill(reach.saturating_add(1));
+            usize::from(reach) + 1
+        };
+        for (i, s) in sums().enumerate() {
+            let k = off + i;
             if s <= t4 {
                 ink.levels[usize::from(s >> 2)] += 1;
+                along += 1;
+                reach = reach.max(above[k - 1]).max(above[k]).max(above[k + 1]);
+                ink.run = ink.run.max(along);
+                ink.piece = ink.piece.max(along);
+            } else if along > 0 {
+                ink.piece = ink.piece.max(close(k, along, reach, &mut here));
+                (along, reach) = (0, 0);
             }
         }
-        ink.run = ink.run.max(rows);
+        if along > 0 {
+            let end = off + (z1 - z0 + 1) as usize;
+            ink.piece = ink.piece.max(close(end, along, reach, &mut here));
+        }
+        std::mem::swap(&mut above, &mut here);
         let first = sums().position(|s| s <= t4).unwrap_or(0) as u32;
         let last = sums().rposition(|s| s <= t4).unwrap_or(0) as u32;
         for px in [z0 + first, z0 + last] {
@@ -2125,24 +2165,70 @@ mod tests {
     fn specks_are_not_a_stroke() {
         // Realistic 150-dpi G4, seed 4150, paper 1: four specks left of a faint pencil cross
         // scored 0.016 (four times the bilevel mark level) over 2 mm, but no piece ran on.
-        let shape = |extent, ink_mm2, stroke| ZoneShape {
+        let shape = |extent, ink_mm2, stroke, piece| ZoneShape {
             extent,
             ink_mm2,
             stroke,
+            piece,
             ..ZoneShape::default()
         };
         // (zone, shape, bilevel, class)
         let cases = [
-            (0.016, shape(2.0, 0.09, 0.3), true, BoxClass::Doubtful),
+            (0.016, shape(2.0, 0.09, 0.3, 0.3), true, BoxClass::Doubtful),
             // The same ink as an unbroken stroke is a mark; so is a thin tick on grey.
-            (0.016, shape(2.0, 0.09, 1.6), true, BoxClass::Marked),
-            (0.03, shape(4.0, 0.2, 3.5), false, BoxClass::Marked),
+            (0.016, shape(2.0, 0.09, 1.6, 1.6), true, BoxClass::Marked),
+            (0.03, shape(4.0, 0.2, 3.5, 3.5), false, BoxClass::Marked),
+            // Our hard 300-dpi G4, seed 95, paper 1610: a rubbed-out second choice the
+            // threshold left as a speckle over 1.3 mm of rows, in pieces of 0.25 mm.
+            (
+                0.0072,
+                shape(3.0, 0.5, 1.33, 0.25),
+                true,
+                BoxClass::Doubtful,
+            ),
+            // Pieces of 0.68 mm are what it leaves of a faint line at 150 dpi.
+            (0.02, shape(4.0, 1.6, 1.17, 0.68), true, BoxClass::Marked),
             // A compact dot is doubtful however long its run.
-            (0.2, shape(2.0, 2.0, 1.8), false, BoxClass::Doubtful),
+            (0.2, shape(2.0, 2.0, 1.8, 1.8), false, BoxClass::Doubtful),
         ];
         for (zone, shape, bilevel, class) in cases {
             assert_eq!(classify(zone, 0.0, &shape, bilevel), class, "{shape:?}");
         }
+    }
+
+    #[test]
+    fn a_stroke_runs_down_connected_rows_and_a_speckle_does_not() {
+        // Our hard 300-dpi G4 (seed 95), paper 1610: a rubbed-out cross the threshold left as
+        // a pixel or two in most rows ran 1.3 mm down rows that merely all held some ink.
+        let tf = Transform {
+            a: 10.0,
+            b: 0.0,
+            c: 0.0,
+            d: 0.0,
+            e: 10.0,
+            f: 0.0,
+        };
+        let zone = Rect::new(1.0, 1.0, 9.0, 9.0);
+        let run = |inked: &dyn Fn(u32, u32) -> bool| {
+            let img = GrayImage::from_fn(100, 100, |x, y| {
+                image::Luma([if inked(x, y) { 0 } else { 255 }])
+            });
+            let page = Pixels {
+                img: &img,
+                streaks: &[],
+            };
+            let bounds = image_bounds(&tf, &zone, &img);
+            let ink = zone_ink(&page, &Inverse::of(&tf), &zone, bounds, 200.0);
+            (ink.run, ink.piece)
+        };
+        // A 2 px diagonal line 50 rows down, and a shallow one moving 3 px a row.
+        let (rows, piece) = run(&|x, y| (20..70).contains(&y) && x.abs_diff(y) < 2);
+        assert!(rows >= 50 && piece >= 50);
+        let (rows, piece) = run(&|x, y| (30..50).contains(&y) && (3 * y - 70).abs_diff(x) < 3);
+        assert!(rows >= 20 && piece >= 20);
+        // One pixel in every row, each 7 columns from the last: never touching.
+        let (rows, piece) = run(&|x, y| (20..70).contains(&y) && x == 15 + (y * 7) % 70);
+        assert!(rows >= 50 && piece <= 2);
     }
 
     #[test]
@@ -2164,6 +2250,7 @@ mod tests {
             extent: 3.0,
             ink_mm2: 0.9,
             stroke: 3.0,
+            piece: 3.0,
             off_centre: true,
             ..ZoneShape::default()
         };
@@ -2599,6 +2686,7 @@ mod tests {
             extent: 8.0,
             ink_mm2: 1.3,
             stroke: 6.0,
+            piece: 6.0,
             edge_halo,
             ..ZoneShape::default()
         };
