@@ -288,12 +288,13 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 /// A box doubtful only for a speck is empty on a grey scan, and on a bilevel one when its
 /// column holds a solid mark ([`SOLID_STROKE_MM`]).
 ///
+/// The darkest box itself passes the first test, so one pass serves both.
+///
 /// On a bilevel scan all ink is black (darkness 1), so the first test passes every mark the
 /// threshold kept, and the second is not made. There a marked box in pieces under
-/// [`STROKE_MIN_MM`] is doubtful when another mark on the paper is solid (a connected piece
-/// of [`SOLID_STROKE_MM`]): that voter's pen survives the threshold whole, so what is left
-/// in pieces is a ghost (rubbed out) or another hand's. The darkest box itself passes the first test,
-/// so one pass serves both.
+/// [`STROKE_MIN_MM`] is doubtful instead when another mark on the paper is solid (a
+/// connected piece of [`SOLID_STROKE_MM`]): that voter's pen survives the threshold whole,
+/// so what is left in pieces is a ghost (rubbed out) or another hand's.
 fn against_darkest_mark(
     classes: &[BoxClass],
     measures: &[Measure],
@@ -991,6 +992,9 @@ fn zone_ink(
     for py in y0..=y1 {
         let fy = f64::from(py);
         let Some((z0, z1)) = inv.row_span(zone, fy, x0, x1.min(last_x)) else {
+            // No chain or run crosses a row outside the zone.
+            above.fill(0);
+            rows = 0;
             continue;
         };
         let row = py as usize * width;
@@ -2427,12 +2431,14 @@ mod tests {
         assert_eq!(read(faint, ghost), marked);
         // A solid mark and one broken at 2 mm are both whole enough.
         assert_eq!(read(solid, measure(0.03, 2.0, true)), marked);
-        // On grey scans, darkness tells a ghost (`LIGHTER_THAN_OTHERS`), not pieces.
+        // On grey scans, darkness tells a ghost (`LIGHTER_THAN_OTHERS`), not pieces; and a
+        // solid mark on grey says nothing of pieces on a bilevel box.
         let grey = |m: Measure| Measure {
             bilevel: false,
             ..m
         };
         assert_eq!(read(grey(solid), grey(ghost)), marked);
+        assert_eq!(read(grey(solid), ghost), marked);
     }
 
     #[test]
