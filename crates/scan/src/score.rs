@@ -463,8 +463,7 @@ pub fn classify(zone: f32, halo: f32, shape: &ZoneShape, bilevel: bool) -> BoxCl
     let dot = shape.extent < DOT_EXTENT_MM && shape.ink_mm2 >= DOT_FILL * shape.extent.powi(2);
     // Scattered specks (dust, or what thresholding left of a faint line) are not a stroke,
     // unless fainter ink joins them into one.
-    let specks = (shape.stroke < STROKE_MIN_MM || shape.piece < PIECE_MIN_MM)
-        && shape.faint_line < JOINED_LINE_MM;
+    let specks = in_pieces(shape.stroke, shape.piece) && shape.faint_line < JOINED_LINE_MM;
     if zone >= marked_from && !spilling && !edge_only && !dot && !specks {
         BoxClass::Marked
     } else if zone >= empty_below || halo >= HALO_DOUBTFUL || shape.faint_line >= FAINT_LINE_MM {
@@ -472,6 +471,12 @@ pub fn classify(zone: f32, halo: f32, shape: &ZoneShape, bilevel: bool) -> BoxCl
     } else {
         BoxClass::Empty
     }
+}
+
+/// Whether zone ink (its longest run of rows and its longest connected piece, mm) is pieces,
+/// not a stroke: see [`STROKE_MIN_MM`] and [`PIECE_MIN_MM`].
+fn in_pieces(stroke: f32, piece: f32) -> bool {
+    stroke < STROKE_MIN_MM || piece < PIECE_MIN_MM
 }
 
 #[derive(Clone, Copy)]
@@ -884,13 +889,13 @@ fn measure_box(
     let piece = (ink.piece.saturating_sub(1) as f64 / px_per_mm) as f32;
     // A box that would be empty or weak, or holds only pieces, is searched again closer to paper
     // white: for a faint line, or for what joins the pieces into one.
-    let broken = stroke < STROKE_MIN_MM || piece < PIECE_MIN_MM;
-    let faint_line = if (zone_score < f64::from(MARKED_FROM) || broken) && !bilevel {
-        let cut = white - (FAINT_DARKNESS * span).max(3.0 * noise);
-        faint_line(page, inv, &zone, (x0, y0, x1, y1), cut) as f64 / px_per_mm
-    } else {
-        0.0
-    };
+    let faint_line =
+        if (zone_score < f64::from(MARKED_FROM) || in_pieces(stroke, piece)) && !bilevel {
+            let cut = white - (FAINT_DARKNESS * span).max(3.0 * noise);
+            faint_line(page, inv, &zone, (x0, y0, x1, y1), cut) as f64 / px_per_mm
+        } else {
+            0.0
+        };
     let shape = ZoneShape {
         extent,
         ink_mm2: (zone_score * zone.width() * zone.height()) as f32,
@@ -1035,8 +1040,9 @@ fn zone_ink(
         let (mut along, mut reach) = (0usize, 0u16);
         let off = (z0 - x0) as usize + 1;
         let close = |end: usize, along: usize, reach: u16, here: &mut [u16]| {
-            here[end - along..end].fill(reach.saturating_add(1));
-            usize::from(reach) + 1
+            let chain = reach.saturating_add(1);
+            here[end - along..end].fill(chain);
+            usize::from(chain)
         };
         for (i, s) in sums().enumerate() {
             let k = off + i;
