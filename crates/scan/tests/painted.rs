@@ -389,6 +389,48 @@ fn a_scanner_streak_through_a_column_of_boxes_is_not_a_mark() {
             },
             "{dpi} dpi"
         );
+        // On a page skewed by 3 degrees, a streak near the zones' right side runs into the
+        // outlines after a few boxes (run 3: three boxes of a constituency paper's column),
+        // and is a streak all the same.
+        let mut page = render_printed(&e, style, dpi);
+        cross(&mut page, dpi, &layout, (3, 0), 60);
+        // On a platen 20 mm wider each way, so no corner turns off the image.
+        let pad = (20.0 * k) as u32;
+        let mut platen = image::GrayImage::from_pixel(
+            page.width() + 2 * pad,
+            page.height() + 2 * pad,
+            image::Luma([white]),
+        );
+        image::imageops::overlay(&mut platen, &page, i64::from(pad), i64::from(pad));
+        let mut skewed = imageproc::geometric_transformations::rotate_about_center(
+            &platen,
+            3f32.to_radians(),
+            imageproc::geometric_transformations::Interpolation::Bilinear,
+            imageproc::geometric_transformations::Border::Constant(image::Luma([white])),
+        );
+        grain(&mut skewed);
+        let tf = read(&skewed, &e).transform;
+        let right = |row: usize| {
+            let z = layout.voting_box(row, 1).mark_zone();
+            tf.apply(z.x1, (z.y0 + z.y1) / 2.0).0
+        };
+        // 0.2 mm inside row 2's zone: 0.7 mm outside row 3's, on its outline.
+        let x = right(2) - 0.2 * k;
+        assert!(
+            right(3) + 0.5 * k < x,
+            "{dpi} dpi: the streak leaves the zones"
+        );
+        streak(&mut skewed, x as u32, 2, 18);
+        let r = read(&skewed, &e);
+        assert_eq!(
+            r.vote,
+            Vote::Supplementary {
+                first: 3,
+                second: unmarked
+            },
+            "{dpi} dpi, skewed"
+        );
+        assert!(r.flags.is_empty(), "{dpi} dpi, skewed: {:?}", r.flags);
         // A faint line as light as the streak, in one box only, is still in doubt.
         let mut faint = img.clone();
         let b = layout.voting_box(7, 1).mark_zone();
