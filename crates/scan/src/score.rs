@@ -99,8 +99,11 @@ pub const SOLID_STROKE_MM: f32 = 4.0;
 /// pencil line. In one box, a streak is a dip: a run of image columns whose means over the
 /// box's interior are this much (of the span) darker than its median column...
 const STREAK_DARKNESS: f64 = 0.02;
-/// ...at most this wide (mm), with paper just beyond both ends...
+/// ...at most this wide (mm), with paper just beyond both ends, and no darker anywhere than
+/// `STREAK_MAX_DARKNESS` of the span (the independent renderer's streaks: 6-20 grey levels,
+/// at most 0.11; a voter's pencil or pen line ruled down the boxes is darker)...
 const STREAK_MAX_MM: f64 = 1.0;
+const STREAK_MAX_DARKNESS: f64 = 0.2;
 /// ...and an image column is a streak's where it dips in at least this share of the boxes
 /// that show paper or ink there (not the measured area's edge), and in at least
 /// [`STREAK_BOXES`] of them: on a skewed page a streak near the zones' side runs into the
@@ -134,20 +137,23 @@ const OVERREACH: f64 = 0.7;
 const OVERREACH_MM: f64 = 1.8;
 /// ...of a line this many grid columns long (shorter ones have no band to go by).
 const OVERREACH_MIN_COLUMNS: usize = 5;
-/// A header line's rows of ink (its profile down the line, a grid step apart) are its print's
-/// body (rows with at least `TRAIL_BODY` of the fullest row's ink) and sparse rows (under
-/// `TRAIL_SPARSE` of it): a cap's or a descender's few letters. A run of sparse rows holding
-/// ink above or below the body at least `TRAIL_MM` long and `TRAIL_OF_BODY` of the body's
-/// height, or one of at least `VALLEY_MM` inside it, is writing: a pencil signature trailing off the
-/// line, or joining two printed lines into one. Print's longest such trail measured 2.4 mm
-/// (4 rows) on both renderers' headers (about 2,000 lines of the independent renderer's clean
-/// and writing papers, 4,800 of ours), and no printed line had a valley; signatures over the
-/// header trailed 3-4.2 mm, and joined two lines across 1.2-4.8 mm.
+/// A header line's profile: its ink points counted in rows, bands of paper y one grid step
+/// (`STRAY_STEP`, 0.6 mm) tall from the line's top edge. Rows with at least `TRAIL_BODY` of the
+/// fullest row's points are its print's body; rows under `TRAIL_SPARSE` of it are sparse (a
+/// cap's top, a descender or two). A run of sparse rows holding ink above the first body row
+/// or below the last, at least `TRAIL_ROWS` long and `TRAIL_OF_BODY` of the body's height, or
+/// one of at least `VALLEY_ROWS` between them, is writing: a pencil signature trailing off the
+/// line, or joining two printed lines into one. An empty row, or one between sparse and body,
+/// breaks a run; a line whose fullest row holds under 10 points (about 6 mm of ink) has no
+/// sparse rows. Print's longest trail was 4 rows (2.4 mm, a large title's descender) and no
+/// printed line had a valley, over 3,317 header lines of the independent renderer (runs 3 and
+/// 4, every paper) and 5,747 of ours; signatures over the header trailed 5-7 rows (3-4.2 mm)
+/// and joined two lines across valleys of 2-8 rows.
 const TRAIL_BODY: f64 = 0.25;
 const TRAIL_SPARSE: f64 = 0.1;
-const TRAIL_MM: f64 = 3.0;
+const TRAIL_ROWS: usize = 5;
 const TRAIL_OF_BODY: f64 = 0.6;
-const VALLEY_MM: f64 = 1.2;
+const VALLEY_ROWS: usize = 2;
 /// Widest gap (in line heights) between the words of a printed line: " - " is about one em.
 const WORD_GAP: f64 = 1.5;
 /// Clusters whose tops and bottoms agree to within this share of the line height lie on one
@@ -703,7 +709,8 @@ fn scanner_streaks(
         }
         sorted.sort_by(f64::total_cmp);
         let white = sorted[sorted.len() / 2];
-        let cut = STREAK_DARKNESS * (white - black).max(25.0);
+        let span = (white - black).max(25.0);
+        let (cut, darkest) = (STREAK_DARKNESS * span, STREAK_MAX_DARKNESS * span);
         depth.iter_mut().flatten().for_each(|m| *m = white - *m);
         let mut i = 0;
         while i < n {
@@ -726,7 +733,8 @@ fn scanner_streaks(
             let (Some(before), Some(after)) = (before, after) else {
                 continue;
             };
-            let dip = i - run <= widest && before < cut && after < cut;
+            let faint = depth[run..i].iter().flatten().all(|&d| d <= darkest);
+            let dip = i - run <= widest && before < cut && after < cut && faint;
             for x in x0 as usize + run..x0 as usize + i {
                 covered[x] += 1;
                 dark[x] += u16::from(dip);
@@ -1994,7 +2002,7 @@ fn overreaches(line: &Blob, points: &[(f64, f64)]) -> bool {
 }
 
 /// Whether a header line's profile down the line shows writing that its median band misses:
-/// see [`TRAIL_MM`] and [`VALLEY_MM`]. A signature that covers most of a line's length moves
+/// see [`TRAIL_ROWS`] and [`VALLEY_ROWS`]. A signature that covers most of a line's length moves
 /// the band [`overreaches`] measures from; one that joins two lines doubles it.
 fn trails(line: &Blob, points: &[(f64, f64)]) -> bool {
     let n = (line.paper.height() / STRAY_STEP) as usize + 1;
@@ -2006,6 +2014,7 @@ fn trails(line: &Blob, points: &[(f64, f64)]) -> bool {
     }
     let fullest = rows.iter().copied().max().unwrap_or(0) as f64;
     let body = |c: &usize| *c as f64 >= TRAIL_BODY * fullest;
+    // A line has points, so its fullest row is a body row.
     let (Some(b0), Some(b1)) = (rows.iter().position(body), rows.iter().rposition(body)) else {
         return false;
     };
@@ -2017,14 +2026,13 @@ fn trails(line: &Blob, points: &[(f64, f64)]) -> bool {
             .max()
             .unwrap_or(0)
     };
-    let steps = |mm: f64| (mm / STRAY_STEP).round() as usize;
-    let trail = steps(TRAIL_MM).max((TRAIL_OF_BODY * (b1 - b0 + 1) as f64).ceil() as usize);
+    let trail = TRAIL_ROWS.max((TRAIL_OF_BODY * (b1 - b0 + 1) as f64).ceil() as usize);
     let (top, bottom, valley) = (
         longest(&rows[..b0]),
         longest(&rows[b1 + 1..]),
         longest(&rows[b0..=b1]),
     );
-    top.max(bottom) >= trail || valley >= steps(VALLEY_MM)
+    top.max(bottom) >= trail || valley >= VALLEY_ROWS
 }
 
 /// Whether two clusters share a top or a bottom (to a grid step): words of one line of
@@ -2517,7 +2525,7 @@ mod tests {
         let mut points = Vec::new();
         // Measured on the independent renderer's papers (run 3 paper 329, run 4 paper 160)
         // and ours (hard 200-dpi G4, seed 94, paper 394).
-        let cases: [(&[usize], bool, &str); 6] = [
+        let cases: [(&[usize], bool, &str); 10] = [
             (&[18, 72, 134, 114, 123, 10, 0], false, "instructions"),
             (
                 &[20, 60, 100, 100, 100, 100, 5, 5, 5, 5],
@@ -2548,6 +2556,24 @@ mod tests {
                 ],
                 true,
                 "a title and the area's name joined",
+            ),
+            (
+                &[
+                    10, 100, 100, 100, 100, 100, 100, 100, 100, 100, 5, 5, 5, 5, 5,
+                ],
+                false,
+                "5 rows under a 9-row body, which needs 6",
+            ),
+            (&[100, 100, 100, 5, 100, 100, 100], false, "one sparse row"),
+            (
+                &[100, 100, 100, 5, 5, 100, 100, 100],
+                true,
+                "a valley of two",
+            ),
+            (
+                &[100, 100, 100, 100, 5, 5, 20, 5, 5, 5],
+                false,
+                "a row between sparse and body",
             ),
         ];
         for (rows, writing, what) in cases {
