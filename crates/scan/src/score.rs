@@ -2274,10 +2274,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_stroke_runs_down_connected_rows_and_a_speckle_does_not() {
-        // Our hard 300-dpi G4 (seed 95), paper 1610: a rubbed-out cross the threshold left as
-        // a pixel or two in most rows ran 1.3 mm down rows that merely all held some ink.
+    /// `zone_ink` of zone 1-9 mm square on a white 100 x 100 page at 10 px/mm, black where
+    /// `inked`, at grey `cut`.
+    fn ink_in_zone(inked: &dyn Fn(u32, u32) -> bool, cut: f64) -> ZoneInk {
         let tf = Transform {
             a: 10.0,
             b: 0.0,
@@ -2287,16 +2286,23 @@ mod tests {
             f: 0.0,
         };
         let zone = Rect::new(1.0, 1.0, 9.0, 9.0);
+        let img = GrayImage::from_fn(100, 100, |x, y| {
+            image::Luma([if inked(x, y) { 0 } else { 255 }])
+        });
+        let page = Pixels {
+            img: &img,
+            streaks: &[],
+        };
+        let bounds = image_bounds(&tf, &zone, &img);
+        zone_ink(&page, &Inverse::of(&tf), &zone, bounds, cut)
+    }
+
+    #[test]
+    fn a_stroke_runs_down_connected_rows_and_a_speckle_does_not() {
+        // Our hard 300-dpi G4 (seed 95), paper 1610: a rubbed-out cross the threshold left as
+        // a pixel or two in most rows ran 1.3 mm down rows that merely all held some ink.
         let run = |inked: &dyn Fn(u32, u32) -> bool| {
-            let img = GrayImage::from_fn(100, 100, |x, y| {
-                image::Luma([if inked(x, y) { 0 } else { 255 }])
-            });
-            let page = Pixels {
-                img: &img,
-                streaks: &[],
-            };
-            let bounds = image_bounds(&tf, &zone, &img);
-            let ink = zone_ink(&page, &Inverse::of(&tf), &zone, bounds, 200.0);
+            let ink = ink_in_zone(inked, 200.0);
             (ink.run, ink.piece)
         };
         // A 2 px diagonal line 50 rows down, and a shallow one moving 3 px a row.
@@ -2307,6 +2313,22 @@ mod tests {
         // One pixel in every row, each 7 columns from the last: never touching.
         let (rows, piece) = run(&|x, y| (20..70).contains(&y) && x == 15 + (y * 7) % 70);
         assert!(rows >= 50 && piece <= 2);
+    }
+
+    #[test]
+    fn a_stretch_of_a_row_carries_its_chain_to_every_pixel() {
+        // A staircase of steps 2 pixels tall and 6 wide, each 5 columns right of the last:
+        // at a cut that needs 3 of a window's 4 pixels, a step's first row of windows is a
+        // stretch of 6 and its second a pair at the right end, which alone touches the next
+        // step's left end. The chain reaches the pair only through the stretch, so a window
+        // that passed on just its own neighbours' chains would lose it at every step.
+        let steps = |x: u32, y: u32| {
+            let r = y.wrapping_sub(20) / 2;
+            (20..44).contains(&y) && (12 + 5 * r..=17 + 5 * r).contains(&x)
+        };
+        let ink = ink_in_zone(&steps, 100.0);
+        // 12 steps, 24 rows (a row of windows spans two image rows: 23 of them).
+        assert!(ink.piece >= 20, "piece {}", ink.piece);
     }
 
     #[test]
