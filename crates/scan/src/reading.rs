@@ -17,6 +17,18 @@ pub struct Transform {
 }
 
 impl Transform {
+    /// An upright paper at `ppm` pixels per millimetre, its corner at the image's origin.
+    pub fn upright(ppm: f64) -> Self {
+        Transform {
+            a: ppm,
+            b: 0.0,
+            c: 0.0,
+            d: 0.0,
+            e: ppm,
+            f: 0.0,
+        }
+    }
+
     pub fn apply(&self, x: f64, y: f64) -> (f64, f64) {
         (
             self.a * x + self.b * y + self.c,

@@ -2277,14 +2277,7 @@ mod tests {
     /// `zone_ink` of zone 1-9 mm square on a white 100 x 100 page at 10 px/mm, black where
     /// `inked`, at grey `cut`.
     fn ink_in_zone(inked: &dyn Fn(u32, u32) -> bool, cut: f64) -> ZoneInk {
-        let tf = Transform {
-            a: 10.0,
-            b: 0.0,
-            c: 0.0,
-            d: 0.0,
-            e: 10.0,
-            f: 0.0,
-        };
+        let tf = Transform::upright(10.0);
         let zone = Rect::new(1.0, 1.0, 9.0, 9.0);
         let img = GrayImage::from_fn(100, 100, |x, y| {
             image::Luma([if inked(x, y) { 0 } else { 255 }])
