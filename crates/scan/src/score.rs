@@ -1463,6 +1463,7 @@ fn find_stray_ink(
             let (w, h) = (b.paper.width(), b.paper.height());
             b.points() as f32 * cell >= STRAY_MIN_AREA && w.max(h) as f32 >= STRAY_MIN_SPAN
         })
+        .filter(|b| !edge_shading(reg, tf, layout, &inside, &b.paper))
         .map(|b| StrayInk {
             paper_mm: [
                 b.paper.x0 as f32,
@@ -1473,6 +1474,110 @@ fn find_stray_ink(
             area_mm2: b.points() as f32 * cell,
         })
         .collect()
+}
+
+/// How far (mm) short of the paper's edge a walk toward it stops: the scanner's background
+/// beyond the edge must not count, wherever the fitted edge is off by the transform's error.
+const EDGE_STOP: f64 = 1.0;
+/// How much (of the span) a walk toward the paper's edge must brighten again past the
+/// darkest it met for that to be paper beyond ink. The 21 blobs of writing against the
+/// margin in the independent renderer's runs 3-5 recovered by 31-255 grey levels (0.15 of
+/// the span or more); a shadow on the right edge (run 5, paper 383, 2.5 x 19 mm, at 0.1-0.2
+/// of the span) by 1.2 levels.
+const EDGE_RECOVERY: f64 = 0.05;
+/// Length (mm) of the pieces of an edge walked apart: a few letters' height.
+const EDGE_PIECE: f64 = 4.0;
+
+/// Whether a stray blob against the margin kept clear of the paper's edge is the edge's
+/// shading (a lid's or the feed's shadow darkening the paper toward the edge) and not ink:
+/// walking from its inner side to the edge, across its whole length along it, the paper only
+/// darkens. Ink has paper beyond it, brighter than the ink, on each side it touches.
+fn edge_shading(
+    reg: &crate::register::Registered,
+    tf: &Transform,
+    layout: &ecount_election::PaperLayout,
+    inside: &Rect,
+    blob: &Rect,
+) -> bool {
+    let FullRes {
+        raw,
+        width,
+        w,
+        h,
+        px,
+    } = FullRes::of(reg);
+    let (bw, bh) = (layout.width, layout.height);
+    // Per side it touches: (start, stop) of the walk across it, its extent along the edge,
+    // and whether the walk runs along x.
+    let sides = [
+        (
+            blob.x0 <= inside.x0 + STRAY_STEP,
+            (blob.x1, EDGE_STOP),
+            (blob.y0, blob.y1),
+            true,
+        ),
+        (
+            blob.x1 >= inside.x1 - STRAY_STEP,
+            (blob.x0, bw - EDGE_STOP),
+            (blob.y0, blob.y1),
+            true,
+        ),
+        (
+            blob.y0 <= inside.y0 + STRAY_STEP,
+            (blob.y1, EDGE_STOP),
+            (blob.x0, blob.x1),
+            false,
+        ),
+        (
+            blob.y1 >= inside.y1 - STRAY_STEP,
+            (blob.y0, bh - EDGE_STOP),
+            (blob.x0, blob.x1),
+            false,
+        ),
+    ];
+    let (u, v) = tf.apply((blob.x0 + blob.x1) / 2.0, (blob.y0 + blob.y1) / 2.0);
+    let span = (reg.white_at(u, v) - reg.black).max(25.0);
+    let mut touched = false;
+    for (_, (from, to), (a0, a1), along_x) in sides.into_iter().filter(|s| s.0) {
+        touched = true;
+        // Walked in pieces of the edge `EDGE_PIECE` long, so that initials beside a long
+        // shadow are not lost in its mean.
+        let pieces = ((a1 - a0) / EDGE_PIECE).ceil().max(1.0) as usize;
+        let mut darkest = vec![f64::MAX; pieces];
+        let mut sums = vec![(0u64, 0u64); pieces];
+        let dir = if to > from { 1.0 } else { -1.0 };
+        let mut s = from;
+        while (to - s) * dir >= 0.0 {
+            sums.fill((0, 0));
+            let mut a = a0;
+            while a <= a1 {
+                let (x, y) = if along_x { (s, a) } else { (a, s) };
+                let (u, v) = tf.apply(x, y);
+                if u >= 0.0 && v >= 0.0 && (u as u32) < w && (v as u32) < h {
+                    let k = (((a - a0) / EDGE_PIECE) as usize).min(pieces - 1);
+                    sums[k].0 += u64::from(mean2x2(raw, width, h, u as u32, v as u32));
+                    sums[k].1 += 1;
+                }
+                a += px;
+            }
+            if sums.iter().all(|&(_, n)| n == 0) {
+                // The image ends before the paper does.
+                break;
+            }
+            for (&(sum, n), dark) in sums.iter().zip(&mut darkest) {
+                if n == 0 {
+                    continue;
+                }
+                let mean = sum as f64 / n as f64;
+                if mean > *dark + EDGE_RECOVERY * span {
+                    return false;
+                }
+                *dark = dark.min(mean);
+            }
+            s += dir * px;
+        }
+    }
+    touched
 }
 
 /// A cluster of ink points: how many, and their bounds on the paper (mm).
