@@ -176,7 +176,9 @@ fn cross(img: &mut image::GrayImage, dpi: u32, layout: &PaperLayout, at: (usize,
 fn a_mark_much_lighter_than_the_voters_other_mark_is_doubtful() {
     // Independent renderer: a pencil second choice rubbed out to a fifth of its darkness was
     // counted on 12 of 34 papers. Marks of one pencil are alike, however light the pencil;
-    // a ghost this light is in doubt at 0.6 of the other mark.
+    // a ghost this light is in doubt at 0.6 of the other mark. Its box is flagged, and the
+    // column, whose one doubt it is, reads as not used (what the voter meant by rubbing it
+    // out) until a person looks.
     let e = gla();
     let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
     let layout = e.layout(style);
@@ -195,7 +197,7 @@ fn a_mark_much_lighter_than_the_voters_other_mark_is_doubtful() {
             let want = if counted {
                 SecondChoice::Counted(5)
             } else {
-                SecondChoice::NotCounted(SecondChoiceVoid::Uncertain)
+                SecondChoice::NotCounted(SecondChoiceVoid::Unmarked)
             };
             assert_eq!(
                 r.vote,
@@ -205,6 +207,17 @@ fn a_mark_much_lighter_than_the_voters_other_mark_is_doubtful() {
                 },
                 "{dpi} dpi, greys {first} and {second}"
             );
+            let in_doubt = r.flags.iter().any(|f| {
+                matches!(
+                    f,
+                    Flag::DoubtfulBox {
+                        row: 5,
+                        column: 1,
+                        ..
+                    }
+                )
+            });
+            assert_eq!(in_doubt, !counted, "{dpi} dpi: {:?}", r.flags);
         }
     }
 }
