@@ -109,9 +109,10 @@ pub fn apply_rules(
             area_mm2: stray_area,
         });
     }
-    // A column with no clear mark whose only doubt is a trace in one box (what a bilevel scan
-    // leaves of dust, or of a faint mark) reads as unmarked: nothing there points at two
-    // candidates. Its box is flagged, so a person who sees a mark there counts it.
+    // A column with no clear mark whose only doubt is one doubtful box, with no ink beside
+    // it, reads as unmarked: dust, a faint mark, a dot or a mark rubbed out, on any scan;
+    // nothing there points at two candidates. Its box is flagged, so a person who sees a
+    // vote there counts it.
     let trace_only = |col: u8| {
         let mut doubtful = boxes
             .iter()

@@ -154,16 +154,22 @@ const TRAIL_SPARSE: f64 = 0.1;
 const TRAIL_ROWS: usize = 5;
 const TRAIL_OF_BODY: f64 = 0.6;
 const VALLEY_ROWS: usize = 2;
-/// Under a header line's body its print has only descenders, each a glyph's width at most.
-/// A row of the inked rows under the body (not the first, where letters' round bottoms fall
-/// on a grid step) holding one run of ink at least `UNDERSTROKE_MM` long and
-/// `UNDERSTROKE_OF_BODY` of the body's height, with gaps of one grid step at most, is a stroke
-/// under the line: a signature's loops or an underline. Print's longest run was 3 mm (a large
-/// title's "y" under an 8-row body) and under 4-6-row bodies 2.4 mm, at most 1.0 of the body,
-/// over 8,889 header lines of papers without writing (the independent renderer's runs 3-5 and
-/// ours); a pencil signature's loops under an area's name ran 4.8 mm (run 5, paper 318).
+/// Under a header line's core (its rows with at least `UNDERSTROKE_CORE` of the fullest row's
+/// points: the x-height) its print has only letters' bottoms and descenders, each a glyph's
+/// width at most. A row under the core, past the one after it (where letters' round bottoms
+/// fall on a grid step), holding a run of at least `UNDERSTROKE_MM` / 0.6 = 6 grid points
+/// across gaps of one point at most, and `UNDERSTROKE_OF_BODY` of the body's height, is a
+/// stroke under the line: a signature's loops, or a line drawn under it. The core, not the
+/// body, is where the search starts, so a stroke dense enough to count as body is searched
+/// too. Print's longest run was 3 mm (a large title's "y" under an 8-row body) and under
+/// 4-6-row bodies 2.4 mm, at most 1.0 of the body, over 8,889 header lines of papers without
+/// writing (the independent renderer's runs 3-5 and ours); a pencil signature's loops under
+/// an area's name ran 4.8 mm (run 5, paper 318), and lines of 15 papers with writing over the
+/// header ran as far (9 if the search started under the body). Runs are counted along one
+/// grid row: a stroke sloping across rows is split.
 const UNDERSTROKE_MM: f64 = 3.6;
 const UNDERSTROKE_OF_BODY: f64 = 1.2;
+const UNDERSTROKE_CORE: f64 = 0.5;
 /// Widest gap (in line heights) between the words of a printed line: " - " is about one em.
 const WORD_GAP: f64 = 1.5;
 /// Clusters whose tops and bottoms agree to within this share of the line height lie on one
@@ -1487,11 +1493,18 @@ const EDGE_STOP: f64 = 1.0;
 const EDGE_RECOVERY: f64 = 0.05;
 /// Length (mm) of the pieces of an edge walked apart: a few letters' height.
 const EDGE_PIECE: f64 = 4.0;
+/// Darkest (of the span) a shadow's samples may be: paper 383's shadow reached 0.24 at 1 mm
+/// from the edge, a pen's ink is darker than 0.5. Ink run off the paper's edge, which never
+/// brightens again, is told from a shadow so; a light pencil stroke run off the edge inside
+/// a shadow would not be.
+const EDGE_SHADOW_MAX: f64 = 0.35;
 
 /// Whether a stray blob against the margin kept clear of the paper's edge is the edge's
 /// shading (a lid's or the feed's shadow darkening the paper toward the edge) and not ink:
 /// walking from its inner side to the edge, across its whole length along it, the paper only
-/// darkens. Ink has paper beyond it, brighter than the ink, on each side it touches.
+/// darkens, and never as dark as ink (`EDGE_SHADOW_MAX`). Ink has paper beyond it, brighter
+/// than the ink, on a side it touches, or is darker than a shadow; where the image ends
+/// before the paper's edge, the blob is ink.
 fn edge_shading(
     reg: &crate::register::Registered,
     tf: &Transform,
@@ -1536,7 +1549,10 @@ fn edge_shading(
         ),
     ];
     let (u, v) = tf.apply((blob.x0 + blob.x1) / 2.0, (blob.y0 + blob.y1) / 2.0);
-    let span = (reg.white_at(u, v) - reg.black).max(25.0);
+    let white = reg.white_at(u, v);
+    let span = (white - reg.black).max(25.0);
+    // No sample of a shadow is this dark: ink run off the edge never brightens again.
+    let ink = (white - EDGE_SHADOW_MAX * span).max(0.0);
     let mut touched = false;
     for (_, (from, to), (a0, a1), along_x) in sides.into_iter().filter(|s| s.0) {
         touched = true;
@@ -1555,14 +1571,18 @@ fn edge_shading(
                 let (u, v) = tf.apply(x, y);
                 if u >= 0.0 && v >= 0.0 && (u as u32) < w && (v as u32) < h {
                     let k = (((a - a0) / EDGE_PIECE) as usize).min(pieces - 1);
-                    sums[k].0 += u64::from(mean2x2(raw, width, h, u as u32, v as u32));
+                    let p = mean2x2(raw, width, h, u as u32, v as u32);
+                    if f64::from(p) < ink {
+                        return false;
+                    }
+                    sums[k].0 += u64::from(p);
                     sums[k].1 += 1;
                 }
                 a += px;
             }
             if sums.iter().all(|&(_, n)| n == 0) {
-                // The image ends before the paper does.
-                break;
+                // The image ends before the paper does: what lies beyond is unseen.
+                return false;
             }
             for (&(sum, n), dark) in sums.iter().zip(&mut darkest) {
                 if n == 0 {
@@ -2150,14 +2170,16 @@ fn trails(line: &Blob, points: &[(f64, f64)]) -> bool {
     if top.max(bottom) >= trail || valley >= VALLEY_ROWS {
         return true;
     }
-    // The inked rows under the body, but its first: (row, grid column) of their points.
-    let under = rows[b1 + 1..].iter().take_while(|&&c| c > 0).count();
-    let (r0, r1) = (b1 + 2, b1 + under);
+    // The rows under the core, but the first: (row, grid column) of their points.
+    let core = rows
+        .iter()
+        .rposition(|&c| c as f64 >= UNDERSTROKE_CORE * fullest)
+        .unwrap_or(b1);
     let mut cells: Vec<(usize, usize)> = Vec::new();
     for &(a, b) in &line.parts {
         for &(x, y) in &points[a..b] {
             let r = (((y - line.paper.y0) / STRAY_STEP).max(0.0) as usize).min(n - 1);
-            if (r0..=r1).contains(&r) {
+            if r >= core + 2 {
                 cells.push((r, ((x - line.paper.x0) / STRAY_STEP).max(0.0) as usize));
             }
         }
@@ -2172,7 +2194,7 @@ fn trails(line: &Blob, points: &[(f64, f64)]) -> bool {
         longest_run = longest_run.max(run);
     }
     let body_mm = STRAY_STEP * (b1 - b0 + 1) as f64;
-    // In grid steps, rounded: 6 steps of 0.6 mm make 3.6 mm.
+    // In grid points, with slack for rounding: 3.6 mm is 6 points, not 5.99.
     let steps = UNDERSTROKE_MM.max(UNDERSTROKE_OF_BODY * body_mm) / STRAY_STEP;
     longest_run as f64 >= steps - 1e-6
 }
@@ -2779,8 +2801,7 @@ mod tests {
         ];
         let line = drawn(&mut points, &signed);
         assert!(trails(&line, &points), "a signature's loops");
-        // Run 4, paper 143: the title's "y", the widest descender print had (3 mm), under
-        // an 8-row body.
+        // Run 4, paper 143: the title's "y", the widest descender print had (3 mm).
         let title = [
             "    ####   ###                                            ####",
             "    ####   ###                                           ###",
@@ -2799,9 +2820,18 @@ mod tests {
         ];
         let line = drawn(&mut points, &title);
         assert!(!trails(&line, &points), "a title's descender");
+        // Under a large title's 10-row body, 8 points (4.8 mm) in a row may be print: a
+        // stroke must be 1.2 of the body's height (7.2 mm, 12 points) under it.
+        for (under, writing) in [("   ########", false), ("   ############", true)] {
+            let mut art = title.to_vec();
+            art.push(under);
+            let line = drawn(&mut points, &art);
+            assert_eq!(trails(&line, &points), writing, "{under:?} under the title");
+        }
         // A small line's body of 4 rows, and under it a row where letters' round bottoms
         // fall, which holds no stroke however long its run; on the next row a run of 6 grid
-        // steps (3.6 mm, across gaps of a step) is a stroke, one of 5 is not.
+        // steps (3.6 mm, across gaps of a step) is a stroke, one of 5 is not; so is one with
+        // points enough to count as the line's body (a quarter of its fullest row's).
         let body = "#### ### #### ### #### ### #### ### #### ###";
         let small = [body, body, body, body, " ######"];
         let line = drawn(&mut points, &small);
@@ -2810,6 +2840,7 @@ mod tests {
             ("   #####", false),
             ("   ## # #", true),
             ("   # #  #", false),
+            ("   ############", true),
         ] {
             let mut art = small.to_vec();
             art.push(stroke);

@@ -512,7 +512,7 @@ fn a_line_ruled_down_three_boxes_is_not_a_streak() {
 }
 
 /// Darkens the paper over y0..y1 (mm) toward its right edge, as a lid's shadow does: by
-/// `depth` grey levels at the edge, growing with the square of the distance from 14 mm in.
+/// `depth` grey levels at the edge, growing evenly from 14 mm in.
 fn edge_shadow(img: &mut image::GrayImage, dpi: u32, y0: f64, y1: f64, depth: f64) {
     let k = f64::from(dpi) / 25.4;
     let (w, from) = (f64::from(img.width()), 14.0 * k);
@@ -520,7 +520,7 @@ fn edge_shadow(img: &mut image::GrayImage, dpi: u32, y0: f64, y1: f64, depth: f6
         for x in (w - from) as u32..img.width() {
             let t = (f64::from(x) - (w - from)) / from;
             let p = img.get_pixel_mut(x, y);
-            p.0[0] = p.0[0].saturating_sub((depth * t * t) as u8);
+            p.0[0] = p.0[0].saturating_sub((depth * t) as u8);
         }
     }
 }
@@ -529,12 +529,11 @@ fn edge_shadow(img: &mut image::GrayImage, dpi: u32, y0: f64, y1: f64, depth: f6
 fn a_shadow_along_the_edge_is_not_writing_and_initials_in_it_are() {
     // Independent renderer, run 5, paper 383: a shadow darkened the paper toward its right
     // edge, by 0.1-0.2 of the span 4-6 mm from it, where the stray-ink search looks; it was
-    // taken for writing in the margin and a clean paper went to a person. This one is
-    // darker: the stray-ink search finds all 100 mm of it.
+    // taken for writing in the margin and a clean paper went to a person.
     let e = gla();
     for dpi in [150, 200, 300] {
         let mut img = first_choice_in_row_3(&e, dpi);
-        edge_shadow(&mut img, dpi, 150.0, 250.0, 110.0);
+        edge_shadow(&mut img, dpi, 150.0, 250.0, 70.0);
         grain(&mut img);
         let r = read(&img, &e);
         assert!(r.stray_ink.is_empty(), "{dpi} dpi: {:?}", r.stray_ink);
@@ -547,9 +546,20 @@ fn a_shadow_along_the_edge_is_not_writing_and_initials_in_it_are() {
             "{dpi} dpi: {:?}",
             r.flags
         );
-        // Pencil initials in the shadow against the margin, 3 mm of its 100 mm blob: paper
-        // lies beyond them.
-        paint(&mut img, dpi, [204.0, 200.0, 205.8, 203.0], 150);
+        // A pen line run off the paper's edge through the shadow: no paper beyond it, but
+        // darker than any shadow.
+        let mut ruled = img.clone();
+        paint(&mut ruled, dpi, [196.0, 230.0, 210.0, 230.5], 40);
+        assert_identifying(
+            &read(&ruled, &e),
+            &format!("{dpi} dpi, a line off the edge"),
+        );
+        // Light pencil initials against the margin in a lighter shadow: lighter than
+        // `EDGE_SHADOW_MAX`, but paper lies beyond them.
+        let mut img = first_choice_in_row_3(&e, dpi);
+        edge_shadow(&mut img, dpi, 150.0, 250.0, 50.0);
+        grain(&mut img);
+        paint(&mut img, dpi, [202.5, 200.0, 205.8, 203.0], 185);
         assert_identifying(
             &read(&img, &e),
             &format!("{dpi} dpi, initials in the shadow"),
