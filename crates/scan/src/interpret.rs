@@ -469,14 +469,40 @@ mod tests {
         /// Whatever the boxes, a paper is left unflagged only if every box is clearly empty or
         /// clearly marked, the vote is valid, and the vote is exactly what the marks say.
         #[test]
-        fn unflagged_means_clear_and_valid(classes in proptest::collection::vec(0u8..3, 2..=24), mayor_paper in any::<bool>()) {
+        fn unflagged_means_clear_and_valid(
+            classes in proptest::collection::vec((0u8..3, 0.0f32..0.05, 0.0f32..0.03), 2..=24),
+            mayor_paper in any::<bool>(),
+            straddle in proptest::option::of((0u16..12, 0u8..2)),
+            writing in any::<bool>(),
+        ) {
             let kind = if mayor_paper { PaperKind::Mayor } else { PaperKind::LondonWide };
             let cols = if mayor_paper { 2 } else { 1 };
-            let boxes: Vec<BoxReading> = classes.iter().enumerate().map(|(i, &c)| {
+            let boxes: Vec<BoxReading> = classes.iter().enumerate().map(|(i, &(c, score, halo))| {
                 let class = [BoxClass::Empty, BoxClass::Doubtful, BoxClass::Marked][c as usize];
-                b((i / cols) as u16, (i % cols) as u8, class)
+                // Any score and halo for a doubtful box: a trace, ink beside it, or both.
+                let mut b = b((i / cols) as u16, (i % cols) as u8, class);
+                if class == BoxClass::Doubtful {
+                    b.score = score;
+                    b.halo = halo;
+                }
+                b
             }).collect();
-            let (vote, flags) = apply_rules(kind, &boxes, &[], &[]);
+            let straddles: Vec<(u16, u8)> = straddle.into_iter().filter(|&(_, c)| usize::from(c) < cols).collect();
+            let stray: Vec<StrayInk> = if writing {
+                vec![StrayInk { paper_mm: [0.0; 4], area_mm2: 9.0 }]
+            } else {
+                Vec::new()
+            };
+            let (vote, flags) = apply_rules(kind, &boxes, &straddles, &stray);
+            // Every doubtful box is shown to the person, at its own row and column.
+            for d in boxes.iter().filter(|b| b.class == BoxClass::Doubtful) {
+                prop_assert!(flags.iter().any(|f| matches!(f,
+                    Flag::DoubtfulBox { row, column, .. } | Flag::MarkBesideBox { row, column, .. }
+                        if (*row, *column) == (d.row, d.column))), "{:?}: {:?}", d, flags);
+            }
+            if writing {
+                prop_assert!(!flags.is_empty());
+            }
             let marked = |col: u8| boxes.iter().filter(|b| b.column == col && b.class == BoxClass::Marked).count();
             if flags.is_empty() {
                 prop_assert!(vote.is_valid());
