@@ -1518,31 +1518,21 @@ fn edge_shading(
         px,
     } = FullRes::of(reg);
     let (bw, bh) = (layout.width, layout.height);
-    // Per side it touches: (start, stop) of the walk across it, its extent along the edge,
-    // and whether the walk runs along x.
+    // Per side it touches: the walk across it from the blob's far side to the edge, and
+    // whether it runs along x (its extent along the edge is then the blob's y, else its x).
     let sides = [
-        (
-            blob.x0 <= inside.x0 + STRAY_STEP,
-            (blob.x1, EDGE_STOP),
-            (blob.y0, blob.y1),
-            true,
-        ),
+        (blob.x0 <= inside.x0 + STRAY_STEP, blob.x1, EDGE_STOP, true),
         (
             blob.x1 >= inside.x1 - STRAY_STEP,
-            (blob.x0, bw - EDGE_STOP),
-            (blob.y0, blob.y1),
+            blob.x0,
+            bw - EDGE_STOP,
             true,
         ),
-        (
-            blob.y0 <= inside.y0 + STRAY_STEP,
-            (blob.y1, EDGE_STOP),
-            (blob.x0, blob.x1),
-            false,
-        ),
+        (blob.y0 <= inside.y0 + STRAY_STEP, blob.y1, EDGE_STOP, false),
         (
             blob.y1 >= inside.y1 - STRAY_STEP,
-            (blob.y0, bh - EDGE_STOP),
-            (blob.x0, blob.x1),
+            blob.y0,
+            bh - EDGE_STOP,
             false,
         ),
     ];
@@ -1552,8 +1542,13 @@ fn edge_shading(
     // No sample of a shadow is this dark: ink run off the edge never brightens again.
     let ink = (white - EDGE_SHADOW_MAX * span).max(0.0);
     let mut touched = false;
-    for (_, (from, to), (a0, a1), along_x) in sides.into_iter().filter(|s| s.0) {
+    for (_, from, to, along_x) in sides.into_iter().filter(|s| s.0) {
         touched = true;
+        let (a0, a1) = if along_x {
+            (blob.y0, blob.y1)
+        } else {
+            (blob.x0, blob.x1)
+        };
         // Walked in pieces of the edge `EDGE_PIECE` long, so that initials beside a long
         // shadow are not lost in its mean.
         let pieces = ((a1 - a0) / EDGE_PIECE).ceil().max(1.0) as usize;
