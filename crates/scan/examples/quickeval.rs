@@ -110,8 +110,10 @@ fn main() {
                     ),
                     Err(u) => u.to_string(),
                 };
+                // The least of the voter's marks the scan kept (bilevel scans erase some).
+                let kept = t.survived.iter().flatten().fold(1.0f32, |a, &s| a.min(s));
                 format!(
-                    "{verdict} {} case={} expected={:?} review={} got={got}",
+                    "{verdict} {} case={} kept={kept:.2} expected={:?} review={} got={got}",
                     p.file_name, t.case, t.expected, t.expect_review
                 )
             })

@@ -316,6 +316,9 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 /// marks come from one pencil or pen:
 /// - a marked box much lighter than it becomes doubtful: a rubbed-out pencil mark keeps its
 ///   shape and some of its darkness;
+/// - a marked box whose ink is specks that only fainter ink joins into a stroke must be as
+///   dark (within [`SAME_PENCIL`]) as it: a fill rubbed out leaves an even grey tone that
+///   the scan's noise breaks into specks, and a faint line joins them;
 /// - a box doubtful only for want of ink, whose ink joins into a line of at least
 ///   [`FAINT_MARK_MM`] and is as dark (within [`SAME_PENCIL`]) as it, is that voter's faint
 ///   pencil again: a mark.
@@ -364,7 +367,12 @@ fn against_darkest_mark(
             BoxClass::Marked => {
                 let ghost = m.darkness < GHOST_DARKNESS && m.darkness < GHOST_RATIO * darkest;
                 let broken = m.bilevel && m.shape.piece < STROKE_MIN_MM && solid_mark;
-                if m.darkness < LIGHTER_THAN_OTHERS * darkest || ghost || broken {
+                // Specks that only fainter ink joins into a stroke, lighter than the voter's
+                // other mark: a grainy ghost of a fill rubbed out as readily as a mark.
+                let joined = !m.bilevel
+                    && in_pieces(m.shape.stroke, m.shape.piece)
+                    && m.darkness < SAME_PENCIL * darkest;
+                if m.darkness < LIGHTER_THAN_OTHERS * darkest || ghost || broken || joined {
                     BoxClass::Doubtful
                 } else {
                     c
@@ -2642,20 +2650,33 @@ mod tests {
         }
     }
 
+    /// A zone's ink in pieces: its longest connected piece and unbroken run (mm), and the
+    /// fainter line joining them (mm).
+    fn in_pieces_of(
+        zone: f32,
+        darkness: f32,
+        (piece, stroke): (f32, f32),
+        faint_line: f32,
+        bilevel: bool,
+    ) -> Measure {
+        let shape = ZoneShape {
+            extent: 8.0,
+            ink_mm2: zone * 81.0,
+            stroke,
+            piece,
+            faint_line,
+            ..ZoneShape::default()
+        };
+        zone_only(zone, darkness, shape, bilevel)
+    }
+
     #[test]
     fn a_mark_in_pieces_beside_a_solid_one_is_in_doubt() {
         // Our hard 150-dpi G4 (seed 93), paper 93: a rubbed-out second choice the threshold
         // left in pieces of 0.83 mm (0.0156) was counted beside a first choice whose cross
         // held together over 6.8 mm.
         let measure = |zone: f32, piece: f32, bilevel: bool| {
-            let shape = ZoneShape {
-                extent: 6.0,
-                ink_mm2: zone * 81.0,
-                stroke: piece.max(2.5),
-                piece,
-                ..ZoneShape::default()
-            };
-            zone_only(zone, 1.0, shape, bilevel)
+            in_pieces_of(zone, 1.0, (piece, piece.max(2.5)), 0.0, bilevel)
         };
         let marked = [BoxClass::Marked, BoxClass::Marked];
         let read = |a: Measure, b: Measure| against_darkest_mark(&marked, &[a, b], 2);
@@ -2674,6 +2695,30 @@ mod tests {
         };
         assert_eq!(read(grey(solid), grey(ghost)), marked);
         assert_eq!(read(grey(solid), ghost), marked);
+    }
+
+    #[test]
+    fn specks_joined_by_fainter_ink_are_in_doubt_beside_a_darker_mark() {
+        // Hard 200-dpi JPEG (seed 2), paper 7110: a first choice in light, thin pencil
+        // (darkness 0.151) and a fill rubbed out in row 8 that the noise broke into specks of
+        // 0.37 mm (0.0174), joined by fainter ink over 8.8 mm, darkness 0.109: 0.72 of the
+        // first choice, over `GHOST_RATIO`, and it was counted as the second choice.
+        let measure = |zone: f32, darkness: f32, piece: f32| {
+            in_pieces_of(zone, darkness, (piece, piece.max(0.87)), 8.8, false)
+        };
+        let marked = [BoxClass::Marked, BoxClass::Marked];
+        let read = |a: Measure, b: Measure| against_darkest_mark(&marked, &[a, b], 2);
+        let (first, ghost) = (measure(0.1017, 0.151, 8.5), measure(0.0174, 0.109, 0.37));
+        assert_eq!(read(first, ghost), [BoxClass::Marked, BoxClass::Doubtful]);
+        // As dark as the other mark (`SAME_PENCIL`), it is that voter's grainy pencil; and
+        // alone on the paper there is nothing to compare it with.
+        assert_eq!(read(first, measure(0.0174, 0.125, 0.37)), marked);
+        assert_eq!(
+            against_darkest_mark(&[BoxClass::Marked], &[ghost], 1),
+            [BoxClass::Marked]
+        );
+        // Whole strokes as light are left to `GHOST_RATIO`.
+        assert_eq!(read(first, measure(0.0174, 0.109, 2.0)), marked);
     }
 
     #[test]
