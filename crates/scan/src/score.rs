@@ -9,7 +9,7 @@
 use crate::identify::Identified;
 use crate::reading::{BoxClass, BoxReading, StrayInk, Transform};
 use ecount_election::layout::{
-    Rect, VotingBox, BOX_TOP_IN_ROW, MARK_ZONE_INSET, ROW_HEIGHT, RULE_WIDTH,
+    Point, Rect, VotingBox, BOX_TOP_IN_ROW, MARK_ZONE_INSET, ROW_HEIGHT, RULE_WIDTH,
 };
 use image::GrayImage;
 
@@ -135,6 +135,9 @@ pub const STRAY_MIN_AREA: f32 = 2.0;
 const STRAY_MIN_SPAN: f32 = 3.0;
 /// How far (mm) printed text may seem to leave its zone: blur and registration error.
 const TEXT_ZONE_SLACK: f64 = 1.0;
+/// Grid points (0.36 mm² each) of a speck of dust: the independent renderer's dust measured
+/// 0.1-0.45 mm².
+const SPECK_POINTS: usize = 2;
 /// A header or row text line overreaches where its ink runs this many times the height of
 /// its print's median band (x-height or cap height to baseline), and a grid step, beyond that
 /// band. A cap, an ascender, a descender or a bracket reaches about half of it; at 0.5
@@ -1644,15 +1647,30 @@ fn not_print(
 ) -> Vec<Blob> {
     let mut zones = vec![layout.header_zone(), layout.column_heading_zone()];
     zones.extend((0..layout.options).map(|k| layout.row_text(k)));
-    let zone_of = |r: &Rect| {
-        zones
-            .iter()
-            .position(|z| z.inflate(TEXT_ZONE_SLACK).encloses(r))
+    // A cluster belongs to the zone that holds it, but for a speck of dust the grid joined
+    // to a printed line (at most `SPECK_POINTS` outside): on its own the speck is too small
+    // to be writing, and it must not make the line so.
+    let zone_of = |b: &Blob| {
+        zones.iter().position(|z| {
+            let z = z.inflate(TEXT_ZONE_SLACK);
+            // A point stands for the grid cell around it, as in the cluster's bounds.
+            let core = z.inflate(-STRAY_STEP / 2.0);
+            let outside = |&&(x, y): &&(f64, f64)| !core.contains(Point { x, y });
+            z.encloses(&b.paper)
+                || (b.points() > SPECK_POINTS
+                    && b.parts
+                        .iter()
+                        .flat_map(|&(a, e)| &points[a..e])
+                        .filter(outside)
+                        .take(SPECK_POINTS + 1)
+                        .count()
+                        <= SPECK_POINTS)
+        })
     };
     let mut by_zone: Vec<Vec<Blob>> = vec![Vec::new(); zones.len()];
     let mut out = Vec::new();
     for b in blobs {
-        match zone_of(&b.paper) {
+        match zone_of(&b) {
             Some(z) => by_zone[z].push(b),
             None => out.push(b),
         }

@@ -566,3 +566,66 @@ fn a_shadow_along_the_edge_is_not_writing_and_initials_in_it_are() {
         );
     }
 }
+
+#[test]
+fn a_speck_of_dust_against_a_printed_line_is_not_writing() {
+    // Our hard 200-dpi JPEG (seed 96), paper 1169: a speck of dust just left of a party's
+    // name, outside its row's text zone, joined the printed line into one cluster, which no
+    // zone then held: the line was taken for writing and a clean paper went to a person.
+    let e = gla();
+    let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
+    let layout = e.layout(style);
+    for dpi in [150, 200, 300] {
+        let k = f64::from(dpi) / 25.4;
+        let img = first_choice_in_row_3(&e, dpi);
+        // The row's lowest printed line (the party) and where its first letter starts.
+        let row = layout.row_text(5);
+        let dark = |x: f64, y: f64| img.get_pixel((x * k) as u32, (y * k) as u32)[0] < 128;
+        // Text, not the rule under the row: some of the row's width is dark, not all of it.
+        let inked = |y: f64| {
+            let n = (0..400)
+                .filter(|&i| dark(18.0 + 0.1 * f64::from(i), y))
+                .count();
+            n > 0 && n < 300
+        };
+        let ys: Vec<f64> = (0..((row.y1 - row.y0) * 10.0) as i32)
+            .map(|i| row.y0 + 0.1 * f64::from(i))
+            .filter(|&y| inked(y))
+            .collect();
+        let bottom = ys.last().copied().expect("the row's print");
+        let top = ys
+            .iter()
+            .rev()
+            .zip(ys.iter().rev().skip(1))
+            .find(|(a, b)| *a - *b > 0.5)
+            .map_or(row.y0, |(a, _)| *a);
+        let start = (0..200)
+            .map(|i| 17.0 + 0.05 * f64::from(i))
+            .find(|&x| (0..20).any(|j| dark(x, top + (bottom - top) * f64::from(j) / 20.0)))
+            .expect("the party's first letter");
+        let mid = (top + bottom) / 2.0;
+        // A speck of 0.6 mm, 0.6-1.2 mm before the letter: within the grid's reach of it,
+        // and past the zone's slack.
+        for gap in [0.6, 0.9, 1.2] {
+            let mut specked = img.clone();
+            let x = start - gap;
+            paint(&mut specked, dpi, [x - 0.6, mid - 0.3, x, mid + 0.3], 40);
+            grain(&mut specked);
+            let r = read(&specked, &e);
+            assert!(r.flags.is_empty(), "{dpi} dpi, {gap} mm: {:?}", r.flags);
+        }
+        // Writing there is still writing: initials of 3 mm against the same line.
+        let mut initialled = img.clone();
+        paint(
+            &mut initialled,
+            dpi,
+            [start - 3.6, mid - 1.5, start - 0.3, mid + 1.5],
+            40,
+        );
+        grain(&mut initialled);
+        assert_identifying(
+            &read(&initialled, &e),
+            &format!("{dpi} dpi, initials before the party"),
+        );
+    }
+}
