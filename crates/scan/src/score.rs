@@ -136,7 +136,7 @@ const STRAY_MIN_SPAN: f32 = 3.0;
 /// How far (mm) printed text may seem to leave its zone: blur and registration error.
 const TEXT_ZONE_SLACK: f64 = 1.0;
 /// Grid points (0.36 mm² each) of a speck of dust: the independent renderer's dust measured
-/// 0.1-0.45 mm².
+/// 0.1-0.45 mm², which falls on 1 or 2 points, or on 4 for the largest if the grid lies so.
 const SPECK_POINTS: usize = 2;
 /// A header or row text line overreaches where its ink runs this many times the height of
 /// its print's median band (x-height or cap height to baseline), and a grid step, beyond that
@@ -337,10 +337,10 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 /// column holds a mark the threshold left standing ([`SOLID_STROKE_MM`],
 /// [`SPECK_BESIDE_MARK`]).
 ///
-/// The darkest box itself passes the first test, so one pass serves both.
+/// The darkest box itself passes the first test, so one pass serves them all.
 ///
 /// On a bilevel scan all ink is black (darkness 1), so the first test passes every mark the
-/// threshold kept, and the second is not made. There a marked box in pieces under
+/// threshold kept, and the second and third are not made. There a marked box in pieces under
 /// [`STROKE_MIN_MM`] is doubtful instead when another mark on the paper is solid (a
 /// connected piece of [`SOLID_STROKE_MM`]): that voter's pen survives the threshold whole,
 /// so what is left in pieces is a ghost (rubbed out) or another hand's.
@@ -360,9 +360,11 @@ fn against_darkest_mark(
         .iter()
         .zip(measures)
         .any(|(c, m)| *c == BoxClass::Marked && solid(m));
+    // A bilevel mark in pieces beside a solid one: a ghost, or another hand's.
+    let broken = |m: &Measure| m.bilevel && m.shape.piece < STROKE_MIN_MM && solid_mark;
     // Whether a column holds a mark with an unbroken stroke of `SOLID_STROKE_MM`, or ink of
-    // `SPECK_BESIDE_MARK`: a voter's pen or pencil that the threshold left standing. Asked
-    // only of bilevel specks.
+    // `SPECK_BESIDE_MARK` that is not `broken`: a voter's pen or pencil that the threshold
+    // left standing. Asked only of bilevel specks.
     let standing_in = |column: usize| {
         classes
             .iter()
@@ -371,7 +373,8 @@ fn against_darkest_mark(
             .step_by(columns)
             .any(|(c, m)| {
                 *c == BoxClass::Marked
-                    && (m.shape.stroke >= SOLID_STROKE_MM || m.zone >= SPECK_BESIDE_MARK)
+                    && (m.shape.stroke >= SOLID_STROKE_MM
+                        || (m.zone >= SPECK_BESIDE_MARK && !broken(m)))
             })
     };
     classes
@@ -381,13 +384,12 @@ fn against_darkest_mark(
         .map(|(i, (&c, m))| match c {
             BoxClass::Marked => {
                 let ghost = m.darkness < GHOST_DARKNESS && m.darkness < GHOST_RATIO * darkest;
-                let broken = m.bilevel && m.shape.piece < STROKE_MIN_MM && solid_mark;
                 // Specks that only fainter ink joins into a stroke, lighter than the voter's
                 // other mark: a grainy ghost of a fill rubbed out as readily as a mark.
                 let joined = !m.bilevel
                     && in_pieces(m.shape.stroke, m.shape.piece)
                     && m.darkness < SAME_PENCIL * darkest;
-                if m.darkness < LIGHTER_THAN_OTHERS * darkest || ghost || broken || joined {
+                if m.darkness < LIGHTER_THAN_OTHERS * darkest || ghost || broken(m) || joined {
                     BoxClass::Doubtful
                 } else {
                     c
@@ -1629,6 +1631,11 @@ impl Blob {
     fn points(&self) -> usize {
         self.parts.iter().map(|(a, b)| b - a).sum()
     }
+
+    /// Its points' paper positions, from all the points [`clusters`] found.
+    fn points_in<'a>(&'a self, points: &'a [(f64, f64)]) -> impl Iterator<Item = &'a (f64, f64)> {
+        self.parts.iter().flat_map(move |&(a, b)| &points[a..b])
+    }
 }
 
 /// The clusters that are not printed text. Print never leaves its zone (the header, the
@@ -1647,25 +1654,31 @@ fn not_print(
 ) -> Vec<Blob> {
     let mut zones = vec![layout.header_zone(), layout.column_heading_zone()];
     zones.extend((0..layout.options).map(|k| layout.row_text(k)));
-    // A cluster belongs to the zone that holds it, but for a speck of dust the grid joined
-    // to a printed line (at most `SPECK_POINTS` outside): on its own the speck is too small
-    // to be writing, and it must not make the line so.
+    // A cluster belongs to the zone that holds it. A row's text zone also takes one with a
+    // speck of dust the grid joined to a printed line (at most `SPECK_POINTS` outside): on
+    // its own the speck is too small to be writing, and it must not make the line so. Not
+    // the header or the column headings, whose print is tested less strictly for writing.
     let zone_of = |b: &Blob| {
-        zones.iter().position(|z| {
-            let z = z.inflate(TEXT_ZONE_SLACK);
-            // A point stands for the grid cell around it, as in the cluster's bounds.
-            let core = z.inflate(-STRAY_STEP / 2.0);
-            let outside = |&&(x, y): &&(f64, f64)| !core.contains(Point { x, y });
-            z.encloses(&b.paper)
-                || (b.points() > SPECK_POINTS
-                    && b.parts
-                        .iter()
-                        .flat_map(|&(a, e)| &points[a..e])
-                        .filter(outside)
-                        .take(SPECK_POINTS + 1)
-                        .count()
-                        <= SPECK_POINTS)
-        })
+        let slack = |z: &Rect| z.inflate(TEXT_ZONE_SLACK);
+        zones
+            .iter()
+            .position(|z| slack(z).encloses(&b.paper))
+            .or_else(|| {
+                (b.points() > SPECK_POINTS)
+                    .then(|| {
+                        zones.iter().skip(2).position(|z| {
+                            // A point stands for the grid cell around it, as in the bounds.
+                            let core = slack(z).inflate(-STRAY_STEP / 2.0);
+                            b.points_in(points)
+                                .filter(|&&(x, y)| !core.contains(Point { x, y }))
+                                .take(SPECK_POINTS + 1)
+                                .count()
+                                <= SPECK_POINTS
+                        })
+                    })
+                    .flatten()
+                    .map(|k| k + 2)
+            })
     };
     let mut by_zone: Vec<Vec<Blob>> = vec![Vec::new(); zones.len()];
     let mut out = Vec::new();
@@ -2134,12 +2147,10 @@ fn overreaches(line: &Blob, points: &[(f64, f64)]) -> bool {
     let n = (line.paper.width() / STRAY_STEP) as usize + 1;
     let mut tops = vec![f64::MAX; n];
     let mut bottoms = vec![f64::MIN; n];
-    for &(a, b) in &line.parts {
-        for &(x, y) in &points[a..b] {
-            let c = (((x - x0) / STRAY_STEP) as usize).min(n - 1);
-            tops[c] = tops[c].min(y);
-            bottoms[c] = bottoms[c].max(y);
-        }
+    for &(x, y) in line.points_in(points) {
+        let c = (((x - x0) / STRAY_STEP) as usize).min(n - 1);
+        tops[c] = tops[c].min(y);
+        bottoms[c] = bottoms[c].max(y);
     }
     let inked: Vec<usize> = (0..n).filter(|&c| tops[c] <= bottoms[c]).collect();
     if inked.len() < OVERREACH_MIN_COLUMNS {
@@ -2173,10 +2184,8 @@ fn overreaches(line: &Blob, points: &[(f64, f64)]) -> bool {
 fn trails(line: &Blob, points: &[(f64, f64)]) -> bool {
     let n = (line.paper.height() / STRAY_STEP) as usize + 1;
     let mut rows = vec![0usize; n];
-    for &(a, b) in &line.parts {
-        for &(_, y) in &points[a..b] {
-            rows[(((y - line.paper.y0) / STRAY_STEP).max(0.0) as usize).min(n - 1)] += 1;
-        }
+    for &(_, y) in line.points_in(points) {
+        rows[(((y - line.paper.y0) / STRAY_STEP).max(0.0) as usize).min(n - 1)] += 1;
     }
     let fullest = rows.iter().copied().max().unwrap_or(0) as f64;
     let body = |c: &usize| *c as f64 >= TRAIL_BODY * fullest;
@@ -2205,12 +2214,10 @@ fn trails(line: &Blob, points: &[(f64, f64)]) -> bool {
     let under = rows[b1 + 1..].iter().take_while(|&&c| c > 0).count();
     let (r0, r1) = (b1 + 2, b1 + under);
     let mut cells: Vec<(usize, usize)> = Vec::new();
-    for &(a, b) in &line.parts {
-        for &(x, y) in &points[a..b] {
-            let r = (((y - line.paper.y0) / STRAY_STEP).max(0.0) as usize).min(n - 1);
-            if (r0..=r1).contains(&r) {
-                cells.push((r, ((x - line.paper.x0) / STRAY_STEP).max(0.0) as usize));
-            }
+    for &(x, y) in line.points_in(points) {
+        let r = (((y - line.paper.y0) / STRAY_STEP).max(0.0) as usize).min(n - 1);
+        if (r0..=r1).contains(&r) {
+            cells.push((r, ((x - line.paper.x0) / STRAY_STEP).max(0.0) as usize));
         }
     }
     cells.sort_unstable();
@@ -2649,6 +2656,32 @@ mod tests {
         assert_eq!(
             read(standing, measure(0.0055, 0.7, true)),
             [BoxClass::Marked, BoxClass::Empty]
+        );
+        // Not a ghost in pieces beside a solid mark in the other column: that is in doubt,
+        // and so is the speck beside it.
+        let ghost = in_pieces_of(0.03, 1.0, (0.8, 2.5), 0.0, true);
+        let (solid, empty) = (
+            in_pieces_of(0.2, 1.0, (6.8, 6.8), 0.0, true),
+            measure(0.0, 0.0, true),
+        );
+        let two_columns = [
+            BoxClass::Marked,
+            BoxClass::Marked,
+            BoxClass::Doubtful,
+            BoxClass::Empty,
+        ];
+        assert_eq!(
+            against_darkest_mark(
+                &two_columns,
+                &[ghost, solid, measure(0.004, 0.7, true), empty],
+                2
+            ),
+            [
+                BoxClass::Doubtful,
+                BoxClass::Marked,
+                BoxClass::Doubtful,
+                BoxClass::Empty
+            ]
         );
         // Our hard 150-dpi G4, paper 349 (too many): a faint cross broken into runs under
         // 2 mm, and the other cross a 0.5 mm speck.
