@@ -1664,20 +1664,16 @@ fn not_print(
             .iter()
             .position(|z| slack(z).encloses(&b.paper))
             .or_else(|| {
-                (b.points() > SPECK_POINTS)
-                    .then(|| {
-                        zones.iter().skip(2).position(|z| {
-                            // A point stands for the grid cell around it, as in the bounds.
-                            let core = slack(z).inflate(-STRAY_STEP / 2.0);
-                            b.points_in(points)
-                                .filter(|&&(x, y)| !core.contains(Point { x, y }))
-                                .take(SPECK_POINTS + 1)
-                                .count()
-                                <= SPECK_POINTS
-                        })
-                    })
-                    .flatten()
-                    .map(|k| k + 2)
+                (2..zones.len()).find(|&k| {
+                    // A point stands for the grid cell around it, as in the bounds.
+                    let core = slack(&zones[k]).inflate(-STRAY_STEP / 2.0);
+                    b.points() > SPECK_POINTS
+                        && b.points_in(points)
+                            .filter(|&&(x, y)| !core.contains(Point { x, y }))
+                            .take(SPECK_POINTS + 1)
+                            .count()
+                            <= SPECK_POINTS
+                })
             })
     };
     let mut by_zone: Vec<Vec<Blob>> = vec![Vec::new(); zones.len()];
