@@ -448,6 +448,8 @@ impl Sample {
             y1: usize,
             sx: usize,
             sy: usize,
+            sxx: usize,
+            syy: usize,
         }
         impl Stat {
             fn pixel(i: usize, j: usize) -> Self {
@@ -459,6 +461,8 @@ impl Sample {
                     y1: j,
                     sx: i,
                     sy: j,
+                    sxx: i * i,
+                    syy: j * j,
                 }
             }
             fn merge(&mut self, o: &Stat) {
@@ -469,6 +473,17 @@ impl Sample {
                 self.y1 = self.y1.max(o.y1);
                 self.sx += o.sx;
                 self.sy += o.sy;
+                self.sxx += o.sxx;
+                self.syy += o.syy;
+            }
+            /// The side (samples) of the filled square with the same spread along x or y
+            /// (a uniform run of L samples has variance (L² - 1) / 12). Unlike the bounding
+            /// box, a speck of dust or a hair against the fiducial hardly moves it.
+            fn spread(&self, sum: usize, squares: usize) -> f64 {
+                let n = self.n as f64;
+                let mean = sum as f64 / n;
+                let var = (squares as f64 / n - mean * mean).max(0.0);
+                (12.0 * var + 1.0).sqrt()
             }
         }
         // One pass: each dark sample joins its left or upper neighbour's label, and the
@@ -520,10 +535,15 @@ impl Sample {
         let stride = f64::from(self.stride);
         let min_side = FIDUCIAL_SIZE * MIN_PPM * 0.65 / stride;
         let max_side = FIDUCIAL_SIZE * MAX_PPM * 1.35 / stride;
+        // A blob's width and height: its bounding box, or the side of the filled square of
+        // the same spread when smaller. A hollow outline spreads wider than its box.
+        let size = |s: &Stat| {
+            let (bw, bh) = ((s.x1 - s.x0 + 1) as f64, (s.y1 - s.y0 + 1) as f64);
+            (bw.min(s.spread(s.sx, s.sxx)), bh.min(s.spread(s.sy, s.syy)))
+        };
         stats
             .filter(|s| {
-                let bw = (s.x1 - s.x0 + 1) as f64;
-                let bh = (s.y1 - s.y0 + 1) as f64;
+                let (bw, bh) = size(s);
                 let touches = s.x0 == 0 || s.y0 == 0 || s.x1 + 1 >= w || s.y1 + 1 >= h;
                 let fill = s.n as f64 / (bw * bh);
                 !touches
@@ -536,7 +556,8 @@ impl Sample {
             })
             .filter(|s| self.quiet_around(s.x0, s.y0, s.x1, s.y1, t))
             .map(|s| {
-                let side = (((s.x1 - s.x0 + 1) + (s.y1 - s.y0 + 1)) as f64 / 2.0) * stride;
+                let (bw, bh) = size(&s);
+                let side = (bw + bh) / 2.0 * stride;
                 let off = f64::from(self.stride / 2);
                 Candidate {
                     x: s.sx as f64 / s.n as f64 * stride + off,

@@ -630,3 +630,31 @@ fn a_speck_of_dust_against_a_printed_line_is_not_writing() {
         );
     }
 }
+
+#[test]
+fn a_hair_against_a_fiducial_does_not_hide_it() {
+    // Our hard 300-dpi G4 (seed 95), paper 1069: a speck of dust against the bottom-left
+    // fiducial widened its blob's bounding box past the squareness test, so the ballot was
+    // set aside as `fiducial missing`. A hair does the same at any resolution.
+    let e = gla();
+    let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
+    let h = e.layout(style).height;
+    for dpi in [150, 200, 300] {
+        for gap in [0.1, 0.3] {
+            let mut img = first_choice_in_row_3(&e, dpi);
+            // The fiducial spans x 9-15; a hair 3 mm long and 0.4 mm thick beside it.
+            paint(
+                &mut img,
+                dpi,
+                [15.0 + gap, h - 12.2, 18.0 + gap, h - 11.8],
+                20,
+            );
+            let r = read(&img, &e);
+            assert!(
+                matches!(r.vote, Vote::Supplementary { first: 3, .. }),
+                "{dpi} dpi, gap {gap} mm: {:?}",
+                r.vote
+            );
+        }
+    }
+}
