@@ -15,6 +15,7 @@ const CELL_INSET: f64 = 0.7;
 const HEIGHT_TOLERANCE: f64 = 4.0;
 
 /// A registered page whose style is known.
+#[derive(Clone)]
 pub struct Identified<'a, 'e> {
     pub registered: Registered<'a>,
     pub style: &'e Style,

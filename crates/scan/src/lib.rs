@@ -7,8 +7,12 @@
 //! 4. [`score`]: ink in each box's mark zone and halo, and stray ink.
 //! 5. [`interpret`]: the statutory rules, and the reasons a person must look.
 //!
+//! A paper in doubt after step 5 is searched for the crease of a fold ([`crease`]); if it
+//! has one, steps 4 and 5 run again on a copy of the image with the crease painted over.
+//!
 //! The public surface is [`read_ballot`] (bytes to [`Outcome`]) and the [`reading`] types.
 
+pub mod crease;
 pub mod decode;
 pub mod identify;
 pub mod interpret;
@@ -30,6 +34,28 @@ pub fn read_ballot(bytes: &[u8], election: &Election) -> Outcome {
 pub fn read_decoded(decoded: &decode::Decoded, election: &Election) -> Outcome {
     let registered = register::register(decoded)?;
     let identified = identify::identify(registered, election)?;
-    let scored = score::score(identified);
-    Ok(interpret::interpret(scored, election))
+    let reading = interpret::interpret(score::score(identified.clone()), election);
+    // Only a paper in doubt pays for the search: a clean paper's crease changed nothing.
+    if !reading.needs_adjudication() {
+        return Ok(reading);
+    }
+    let creases = crease::find(&identified);
+    if creases.is_empty() {
+        return Ok(reading);
+    }
+    tracing::debug!(?creases, "crease painted over; reading again");
+    let repaired = crease::repair(identified.registered.image, &creases);
+    let r = &identified.registered;
+    let again = identify::Identified {
+        registered: register::Registered {
+            image: &repaired,
+            ppm: r.ppm,
+            centres: r.centres,
+            height_mm: r.height_mm,
+            white: r.white,
+            black: r.black,
+        },
+        ..identified
+    };
+    Ok(interpret::interpret(score::score(again), election))
 }

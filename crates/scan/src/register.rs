@@ -19,6 +19,7 @@ const FIDUCIAL_SPAN_X: f64 = WIDTH - 2.0 * FIDUCIAL_INSET;
 const RECT_TOLERANCE: f64 = 0.02;
 
 /// A page whose fiducials were found, before its orientation and style are known.
+#[derive(Clone)]
 pub struct Registered<'a> {
     pub image: &'a GrayImage,
     /// Pixels per millimetre, from the fiducial spacing.

@@ -658,3 +658,124 @@ fn a_hair_against_a_fiducial_does_not_hide_it() {
         }
     }
 }
+
+/// Darkens a crease across the whole page: a line through paper point (0, `y`) (mm) sloping
+/// by `slope`, `depth` grey levels deep at its centre and fading to nothing `half` mm either
+/// side, as the fold of a paper pressed flat on the glass shows.
+fn crease(img: &mut image::GrayImage, dpi: u32, y: f64, slope: f64, depth: f64, half: f64) {
+    let k = f64::from(dpi) / 25.4;
+    for x in 0..img.width() {
+        let yc = (y + slope * f64::from(x) / k) * k;
+        let reach = (half * k).ceil() as i64;
+        for py in yc as i64 - reach..=yc as i64 + reach {
+            let Ok(py) = u32::try_from(py) else { continue };
+            if py >= img.height() {
+                continue;
+            }
+            let d = depth * (1.0 - (f64::from(py) - yc).abs() / (half * k)).max(0.0);
+            let p = img.get_pixel_mut(x, py);
+            p.0[0] = p.0[0].saturating_sub(d as u8);
+        }
+    }
+}
+
+#[test]
+fn the_crease_of_a_fold_is_neither_a_mark_nor_writing() {
+    // A voter folds the paper for the ballot box; the crease shows as a faint line across the
+    // page. Through row 6's boxes it read as faint pencil in both (from 20 grey levels), and
+    // across the names as writing (from 35), so every such paper went to a person.
+    let e = gla();
+    let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
+    let layout = e.layout(style);
+    let row6 = layout.voting_box(6, 0).outer;
+    for dpi in [150, 200, 300] {
+        for (depth, half, slope) in [(25.0, 0.4, 0.0), (40.0, 0.8, 0.02), (60.0, 0.5, -0.03)] {
+            // Through the middle of row 6's boxes, whatever its slope there.
+            let y = (row6.y0 + row6.y1) / 2.0 - slope * 160.0;
+            let context = format!("{dpi} dpi, crease {depth} deep, slope {slope}");
+            let mut img = first_choice_in_row_3(&e, dpi);
+            crease(&mut img, dpi, y, slope, depth, half);
+            grain(&mut img);
+            let r = read(&img, &e);
+            assert!(r.flags.is_empty(), "{context}: {:?}", r.flags);
+            assert_eq!(
+                r.vote,
+                Vote::Supplementary {
+                    first: 3,
+                    second: SecondChoice::NotCounted(SecondChoiceVoid::Unmarked),
+                },
+                "{context}"
+            );
+            // A second choice across the crease is still a mark, in pen or in pencil.
+            for v in [40, 150] {
+                let mut marked = first_choice_in_row_3(&e, dpi);
+                cross(&mut marked, dpi, &layout, (6, 1), v);
+                crease(&mut marked, dpi, y, slope, depth, half);
+                grain(&mut marked);
+                let r = read(&marked, &e);
+                assert_eq!(
+                    r.vote,
+                    Vote::Supplementary {
+                        first: 3,
+                        second: SecondChoice::Counted(6),
+                    },
+                    "{context}, cross at {v}: {:?}",
+                    r.flags
+                );
+            }
+            // Initials beside a name on the crease are still writing.
+            let mut initialled = first_choice_in_row_3(&e, dpi);
+            paint(
+                &mut initialled,
+                dpi,
+                [100.0, row6.y0, 104.0, row6.y0 + 3.0],
+                40,
+            );
+            crease(&mut initialled, dpi, y, slope, depth, half);
+            grain(&mut initialled);
+            assert_identifying(&read(&initialled, &e), &format!("{context}, initials"));
+        }
+    }
+}
+
+/// The creases the reader finds on a page.
+fn creases_on(img: &image::GrayImage, e: &Election) -> Vec<ecount_scan::crease::Crease> {
+    let mut bytes = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .expect("png");
+    let decoded = ecount_scan::decode::decode(&bytes).expect("decoded");
+    let registered = ecount_scan::register::register(&decoded).expect("registered");
+    let identified = ecount_scan::identify::identify(registered, e).expect("identified");
+    ecount_scan::crease::find(&identified)
+}
+
+#[test]
+fn a_crease_is_found_across_both_margins_and_dust_is_not_a_crease() {
+    let e = gla();
+    for dpi in [150, 200, 300] {
+        let k = f64::from(dpi) / 25.4;
+        let mut img = first_choice_in_row_3(&e, dpi);
+        crease(&mut img, dpi, 220.0, 0.01, 30.0, 0.5);
+        grain(&mut img);
+        let found = creases_on(&img, &e);
+        assert_eq!(found.len(), 1, "{dpi} dpi: {found:?}");
+        // Its centre in each margin: x 9.25 and 200.75 mm, y 220 + 0.01 x.
+        for ((x, y), mm) in [(found[0].left, 9.25), (found[0].right, 200.75)] {
+            assert!((x / k - mm).abs() < 0.5, "{dpi} dpi: x {x}");
+            assert!(
+                (y / k - (220.0 + 0.01 * mm)).abs() < 0.3,
+                "{dpi} dpi: y {y}"
+            );
+        }
+        // Specks of dust at one height in both margins, and a line across one margin only.
+        let mut dusty = first_choice_in_row_3(&e, dpi);
+        paint(&mut dusty, dpi, [6.0, 220.0, 7.0, 221.0], 40);
+        paint(&mut dusty, dpi, [197.0, 220.0, 198.0, 221.0], 40);
+        paint(&mut dusty, dpi, [2.0, 260.0, 15.0, 260.4], 200);
+        grain(&mut dusty);
+        assert!(creases_on(&dusty, &e).is_empty(), "{dpi} dpi");
+    }
+}

@@ -1,0 +1,236 @@
+//! Stage 4a, only for a paper in doubt: the crease of a fold. Voters fold the paper to put it
+//! in the ballot box, and the crease shows in the scan as a faint straight line across the
+//! whole page. Through a row of boxes it reads as faint pencil in each, and across the text
+//! as writing, so a clean paper would go to a person.
+//!
+//! A crease is found where nothing is printed: in both side margins, as a thin faint line at
+//! about the same height ([`find`]). The paper is then read again from a copy of the image
+//! whose crease is painted over with the paper above and below it, leaving anything darker
+//! than the crease (ink, print) as it was ([`repair`]).
+
+use crate::identify::Identified;
+use crate::register::Registered;
+use ecount_election::layout::{FIDUCIAL_INSET, FIDUCIAL_QUIET, FIDUCIAL_SIZE, WIDTH};
+use image::GrayImage;
+
+/// The side margins searched (paper x, mm): clear of the scanner's edge shadow (4 mm) and
+/// of the table's outer rules (16 and 194 mm) by 1.5 mm.
+const MARGINS: [(f64, f64); 2] = [(4.0, 14.5), (195.5, WIDTH - 4.0)];
+/// A crease darkens the margin's mean by at least this share of the paper-to-print span, and
+/// by at least 5 times the profile's noise. A line under 10 grey levels (0.045 of a span of
+/// 220) across a row of boxes leaves them empty; at 0.03, our hard 200-dpi JPEG showed a
+/// dip of 5 levels at one height in both margins of one paper...
+const CREASE_MIN: f64 = 0.05;
+/// ...and by no more than this: a line darker than that is ink or print, and stays.
+const CREASE_MAX: f64 = 0.3;
+/// Widest crease (mm, at half its depth): a crease is a thin line, a shadow is not.
+const CREASE_MAX_MM: f64 = 2.0;
+/// The paper either side of a line is measured from this far (mm) to twice as far.
+const FLANK_MM: f64 = 1.5;
+/// A crease may cross the page at a slant: the two margins' lines may differ in height by
+/// this much (mm), about 3° over the page's width.
+const SLANT_MM: f64 = 10.0;
+/// The two halves of one margin must see the line within this (mm) of each other.
+const HALVES_MM: f64 = 1.0;
+/// The two margins' depths may differ by this factor (a crease is not pressed evenly).
+const DEPTH_RATIO: f64 = 3.0;
+
+/// A crease: its centre's image point in each margin, its depth (grey levels, the larger of
+/// the two) and its half-height in image pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Crease {
+    pub left: (f64, f64),
+    pub right: (f64, f64),
+    pub depth: f64,
+    pub half: f64,
+}
+
+/// A thin faint line in one margin's profile: paper y (mm), depth (grey levels), width (mm).
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    y: f64,
+    depth: f64,
+    width: f64,
+}
+
+/// The creases across the paper: a thin faint line across each side margin, the two at about
+/// the same height and depth.
+pub fn find(id: &Identified) -> Vec<Crease> {
+    let reg = &id.registered;
+    let tf = id.transform;
+    let ppm = reg.ppm.max(1.0);
+    // Between the fiducials' quiet zones, top and bottom.
+    let clear = FIDUCIAL_INSET + FIDUCIAL_SIZE / 2.0 + FIDUCIAL_QUIET;
+    let ys = (clear, id.layout.height - clear);
+    let span = (reg.white.iter().sum::<f64>() / 4.0 - reg.black).max(25.0);
+    // Each margin in two halves, and a line must cross both at one height: a speck of dust
+    // darkens one half's mean as much as a crease, but not the other's.
+    let across = |(x0, x1): (f64, f64)| -> Vec<Line> {
+        let mid = (x0 + x1) / 2.0;
+        let outer = lines(reg, &tf, (x0, mid), ys, span, ppm);
+        let inner = lines(reg, &tf, (mid, x1), ys, span, ppm);
+        outer
+            .iter()
+            .filter_map(|a| {
+                let b = inner.iter().find(|b| (a.y - b.y).abs() <= HALVES_MM)?;
+                Some(Line {
+                    y: (a.y + b.y) / 2.0,
+                    depth: a.depth.min(b.depth),
+                    width: a.width.max(b.width),
+                })
+            })
+            .collect()
+    };
+    let [left, right] = MARGINS.map(across);
+    let mut creases = Vec::new();
+    for l in &left {
+        let partner = right
+            .iter()
+            .filter(|r| (r.y - l.y).abs() <= SLANT_MM)
+            .filter(|r| r.depth.max(l.depth) <= DEPTH_RATIO * r.depth.min(l.depth))
+            .min_by(|a, b| (a.y - l.y).abs().total_cmp(&(b.y - l.y).abs()));
+        if let Some(r) = partner {
+            let centre = |(x0, x1): (f64, f64), y: f64| tf.apply((x0 + x1) / 2.0, y);
+            creases.push(Crease {
+                left: centre(MARGINS[0], l.y),
+                right: centre(MARGINS[1], r.y),
+                depth: l.depth.max(r.depth),
+                half: l.width.max(r.width) * ppm / 2.0,
+            });
+        }
+    }
+    creases
+}
+
+/// Thin faint lines across one margin (paper x from `xs.0` to `xs.1`), between paper heights
+/// `ys`: dips in the margin's mean grey, row by row, below the paper on both sides.
+fn lines(
+    reg: &Registered,
+    tf: &crate::reading::Transform,
+    xs: (f64, f64),
+    ys: (f64, f64),
+    span: f64,
+    ppm: f64,
+) -> Vec<Line> {
+    let img = reg.image;
+    let (w, h) = (img.width() as f64, img.height() as f64);
+    let step = 1.0 / ppm;
+    let n = ((ys.1 - ys.0) / step).max(0.0) as usize;
+    // Every other pixel across the margin: plenty to average the noise away.
+    let across = ((xs.1 - xs.0) / (2.0 * step)).max(1.0) as usize;
+    let (raw, width) = (img.as_raw(), img.width() as usize);
+    // The margin's mean grey at each image row's worth of paper height; None off the image.
+    let profile: Vec<Option<f64>> = (0..n)
+        .map(|k| {
+            let y = ys.0 + step * k as f64;
+            let mut sum = 0u32;
+            for i in 0..across {
+                let (u, v) = tf.apply(xs.0 + 2.0 * step * i as f64, y);
+                if u < 0.0 || v < 0.0 || u >= w || v >= h {
+                    return None;
+                }
+                sum += u32::from(raw[v as usize * width + u as usize]);
+            }
+            Some(f64::from(sum) / across as f64)
+        })
+        .collect();
+    // The profile's noise, from differences between neighbouring rows: a shadow's slow
+    // gradient does not swell it.
+    let mut diffs: Vec<f64> = profile
+        .windows(2)
+        .filter_map(|p| Some((p[1]? - p[0]?).abs()))
+        .collect();
+    if diffs.is_empty() {
+        return Vec::new();
+    }
+    diffs.sort_by(f64::total_cmp);
+    let noise = 1.4826 * diffs[diffs.len() / 2] / std::f64::consts::SQRT_2;
+    let (f0, f1) = (
+        (FLANK_MM * ppm).round() as usize,
+        (2.0 * FLANK_MM * ppm).round() as usize,
+    );
+    let flank = |a: usize, b: usize| -> Option<f64> {
+        let vals: Vec<f64> = profile.get(a..b)?.iter().copied().collect::<Option<_>>()?;
+        (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64)
+    };
+    // How far each row lies below the paper either side of it (the brighter side's paper
+    // would flatter a line at a shadow's edge, so the darker side is taken).
+    let dip: Vec<f64> = (0..n)
+        .map(|k| {
+            let (Some(p), Some(above), Some(below)) = (
+                profile[k],
+                k.checked_sub(f1).and_then(|a| flank(a, k + 1 - f0)),
+                flank(k + f0, k + f1 + 1),
+            ) else {
+                return 0.0;
+            };
+            above.min(below) - p
+        })
+        .collect();
+    let least = (CREASE_MIN * span).max(5.0 * noise);
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < n {
+        if dip[k] < least {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < n && dip[k] >= least {
+            k += 1;
+        }
+        let (peak, depth) = (start..k)
+            .map(|i| (i, dip[i]))
+            .fold((start, f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
+        // Its width at half its depth, and no darker than a crease anywhere.
+        let half = |i: &usize| dip[*i] >= depth / 2.0;
+        let top = (0..=peak).rev().take_while(half).last().unwrap_or(peak);
+        let bottom = (peak..n).take_while(half).last().unwrap_or(peak);
+        let width = (bottom - top + 1) as f64 * step;
+        if width <= CREASE_MAX_MM && depth <= CREASE_MAX * span {
+            out.push(Line {
+                y: ys.0 + step * peak as f64,
+                depth,
+                width,
+            });
+        }
+    }
+    out
+}
+
+/// A copy of `image` with each crease painted over: each pixel of the crease's band takes the
+/// grey interpolated between the paper just above and just below it, unless it is darker than
+/// the crease could make it (ink or print crossing the crease, which stays).
+pub fn repair(image: &GrayImage, creases: &[Crease]) -> GrayImage {
+    let mut out = image.clone();
+    let (w, h) = (image.width() as i64, image.height() as i64);
+    for c in creases {
+        let (dx, dy) = (c.right.0 - c.left.0, c.right.1 - c.left.1);
+        if dx.abs() < 1.0 {
+            continue;
+        }
+        let slope = dy / dx;
+        // Past the half-depth width: blur and JPEG spread a line's tails a pixel or two.
+        let reach = (c.half + 2.0).ceil() as i64;
+        // Anything darker than this below the paper around it is not the crease's.
+        let ink = 1.5 * c.depth + 8.0;
+        for x in 0..w {
+            let yc = c.left.1 + slope * (x as f64 - c.left.0);
+            let (top, bottom) = (yc.round() as i64 - reach - 1, yc.round() as i64 + reach + 1);
+            if top < 0 || bottom >= h {
+                continue;
+            }
+            let at = |y: i64| f64::from(image.get_pixel(x as u32, y as u32).0[0]);
+            let (a, b) = (at(top), at(bottom));
+            for y in top + 1..bottom {
+                let t = (y - top) as f64 / (bottom - top) as f64;
+                let paper = a + (b - a) * t;
+                let p = at(y);
+                if p < paper && p >= paper - ink {
+                    out.put_pixel(x as u32, y as u32, image::Luma([paper.round() as u8]));
+                }
+            }
+        }
+    }
+    out
+}
