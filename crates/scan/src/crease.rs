@@ -22,7 +22,7 @@ const MARGINS: [(f64, f64); 2] = [(4.0, 14.5), (195.5, WIDTH - 4.0)];
 /// dip of 5 levels at one height in both margins of one paper...
 const CREASE_MIN: f64 = 0.05;
 /// ...and by no more than this: a line darker than that is ink or print, and stays.
-const CREASE_MAX: f64 = 0.3;
+pub const CREASE_MAX: f64 = 0.3;
 /// Widest crease (mm, at half its depth): a crease is a thin line, a shadow is not.
 const CREASE_MAX_MM: f64 = 2.0;
 /// The paper either side of a line is measured from this far (mm) to twice as far.
@@ -222,9 +222,12 @@ pub fn repair(image: &GrayImage, creases: &[Crease]) -> GrayImage {
             }
             let at = |y: i64| f64::from(image.get_pixel(x as u32, y as u32).0[0]);
             let (a, b) = (at(top), at(bottom));
+            // One side much darker than the other is print or ink there (a box's outline
+            // along the crease): the paper is the other side's.
+            let print = (a - b).abs() > c.depth;
             for y in top + 1..bottom {
                 let t = (y - top) as f64 / (bottom - top) as f64;
-                let paper = a + (b - a) * t;
+                let paper = if print { a.max(b) } else { a + (b - a) * t };
                 let p = at(y);
                 if p < paper && p >= paper - ink {
                     out.put_pixel(x as u32, y as u32, image::Luma([paper.round() as u8]));

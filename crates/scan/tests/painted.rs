@@ -738,6 +738,42 @@ fn the_crease_of_a_fold_is_neither_a_mark_nor_writing() {
     }
 }
 
+#[test]
+fn a_crease_through_the_box_of_a_blank_paper_is_not_a_vote() {
+    // Our hard 200-dpi JPEG with creases (seed 96), papers 702 and 361: blank constituency
+    // papers whose crease ran through one box, or along its lower outline, were read as a
+    // vote for that candidate: a lone faint line across the zone is a stroke, and with no
+    // other mark on the paper nothing put it in doubt.
+    let e = gla();
+    let style = e
+        .style(StyleCode(515))
+        .expect("Constituency, Brent and Harrow");
+    let layout = e.layout(style);
+    let b = layout.voting_box(1, 0).outer;
+    for dpi in [150, 200, 300] {
+        // Across the zone's upper part (a clean stroke there reads as a mark at 150 dpi),
+        // across its middle, and along the box's lower outline.
+        for (y, depth, half) in [
+            (b.y0 + 2.5, 33.0, 0.5),
+            ((b.y0 + b.y1) / 2.0, 36.0, 0.5),
+            (b.y1 - 1.35, 40.0, 0.7),
+        ] {
+            let mut img = render_printed(&e, style, dpi);
+            crease(&mut img, dpi, y, 0.0, depth, half);
+            grain(&mut img);
+            let r = read(&img, &e);
+            assert_eq!(
+                r.vote,
+                Vote::Rejected {
+                    head: RejectionHead::Unmarked
+                },
+                "{dpi} dpi, crease {depth} deep at y {y}: {:?}",
+                r.boxes.iter().filter(|b| b.score > 0.0).collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
 /// The creases the reader finds on a page.
 fn creases_on(img: &image::GrayImage, e: &Election) -> Vec<ecount_scan::crease::Crease> {
     let mut bytes = Vec::new();
