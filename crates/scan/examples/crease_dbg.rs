@@ -11,6 +11,10 @@ fn main() {
     let identified = ecount_scan::identify::identify(registered, &e).expect("identified");
     let creases = ecount_scan::crease::find(&identified);
     println!("{creases:?}");
-    let repaired = ecount_scan::crease::repair(identified.registered.image, &creases);
+    let repaired = ecount_scan::crease::repair(
+        identified.registered.image,
+        &creases,
+        identified.registered.ppm,
+    );
     repaired.save(&a[2]).expect("saved");
 }

@@ -1,12 +1,14 @@
-//! Stage 4a, only for a paper in doubt: the crease of a fold. Voters fold the paper to put it
+//! Stage 4a, only for a paper in doubt or with a mark as light as a crease: the crease of a
+//! fold. Voters fold the paper to put it
 //! in the ballot box, and the crease shows in the scan as a faint straight line across the
 //! whole page. Through a row of boxes it reads as faint pencil in each, and across the text
 //! as writing, so a clean paper would go to a person.
 //!
 //! A crease is found where nothing is printed: in both side margins, as a thin faint line at
 //! about the same height ([`find`]). The paper is then read again from a copy of the image
-//! whose crease is painted over with the paper above and below it, leaving anything darker
-//! than the crease (ink, print) as it was ([`repair`]).
+//! with the crease's darkening taken back along the line joining them, measured block by
+//! block against the paper beside it ([`repair`]): ink and print crossing it keep their
+//! shape.
 
 use crate::identify::Identified;
 use crate::register::Registered;
@@ -17,10 +19,10 @@ use image::GrayImage;
 /// of the table's outer rules (16 and 194 mm) by 1.5 mm.
 const MARGINS: [(f64, f64); 2] = [(4.0, 14.5), (195.5, WIDTH - 4.0)];
 /// A crease darkens the margin's mean by at least this share of the paper-to-print span, and
-/// by at least 5 times the profile's noise. A line under 10 grey levels (0.045 of a span of
-/// 220) across a row of boxes leaves them empty; at 0.03, our hard 200-dpi JPEG showed a
-/// dip of 5 levels at one height in both margins of one paper...
-const CREASE_MIN: f64 = 0.05;
+/// by at least 5 times the profile's noise: a crease of 10 grey levels, blurred, still puts
+/// a box in doubt through the faint-line search (`FAINT_DARKNESS`, 0.05 of the span on a
+/// 2 x 2 mean)...
+const CREASE_MIN: f64 = 0.03;
 /// ...and by no more than this: a line darker than that is ink or print, and stays.
 pub const CREASE_MAX: f64 = 0.3;
 /// Widest crease (mm, at half its depth): a crease is a thin line, a shadow is not.
@@ -34,18 +36,26 @@ const SLANT_MM: f64 = 10.0;
 const HALVES_MM: f64 = 1.0;
 /// The two margins' depths may differ by this factor (a crease is not pressed evenly).
 const DEPTH_RATIO: f64 = 3.0;
+/// Beyond its half-depth width, a crease's darkening is measured and taken back this far (mm)
+/// either side: blur's tails, and the error of a centre drawn from the margins.
+const REACH_MM: f64 = 0.6;
+/// Columns measured together when taking a crease's darkening back (mm): few enough that the
+/// crease's height barely changes across them, enough that the median of each row is the
+/// paper's, not a stroke's crossing it.
+const BLOCK_MM: f64 = 2.0;
 
-/// A crease: its centre's image point in each margin, its depth (grey levels, the larger of
-/// the two) and its half-height in image pixels.
+/// A crease: its centre's image point in each margin, its depth there (grey levels) and how
+/// far (image pixels) its darkening reaches either side of its centre.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Crease {
     pub left: (f64, f64),
     pub right: (f64, f64),
-    pub depth: f64,
-    pub half: f64,
+    pub depth: (f64, f64),
+    pub reach: f64,
 }
 
-/// A thin faint line in one margin's profile: paper y (mm), depth (grey levels), width (mm).
+/// A thin faint line in one margin's profile: paper y (mm) of its centre, depth (grey
+/// levels) and width (mm) at half depth.
 #[derive(Debug, Clone, Copy)]
 struct Line {
     y: f64,
@@ -94,8 +104,9 @@ pub fn find(id: &Identified) -> Vec<Crease> {
             creases.push(Crease {
                 left: centre(MARGINS[0], l.y),
                 right: centre(MARGINS[1], r.y),
-                depth: l.depth.max(r.depth),
-                half: l.width.max(r.width) * ppm / 2.0,
+                depth: (l.depth, r.depth),
+                // Its half-depth width, blur's tails and the centres' error.
+                reach: (l.width.max(r.width) / 2.0 + REACH_MM) * ppm,
             });
         }
     }
@@ -187,50 +198,83 @@ fn lines(
         let top = (0..=peak).rev().take_while(half).last().unwrap_or(peak);
         let bottom = (peak..n).take_while(half).last().unwrap_or(peak);
         let width = (bottom - top + 1) as f64 * step;
-        if width <= CREASE_MAX_MM && depth <= CREASE_MAX * span {
-            out.push(Line {
-                y: ys.0 + step * peak as f64,
-                depth,
-                width,
-            });
+        if width > CREASE_MAX_MM || depth > CREASE_MAX * span {
+            continue;
         }
+        out.push(Line {
+            y: ys.0 + step * peak as f64,
+            depth,
+            width,
+        });
     }
     out
 }
 
-/// A copy of `image` with each crease painted over: each pixel of the crease's band takes the
-/// grey interpolated between the paper just above and just below it, unless it is darker than
-/// the crease could make it (ink or print crossing the crease, which stays).
-pub fn repair(image: &GrayImage, creases: &[Crease]) -> GrayImage {
+/// A copy of `image` with each crease's darkening taken back. Column by column in blocks of
+/// [`BLOCK_MM`], the band of the line joining the crease's two margin centres is measured row
+/// by row against the paper just outside it (each row's median over the block, so that a
+/// stroke or a letter crossing the crease does not count), and each row of the block is
+/// lightened by as much as it lies below that paper, never by more than the crease can
+/// darken (1.5 times its depth, interpolated between the margins). Ink and print crossing the
+/// crease keep their shape.
+pub fn repair(image: &GrayImage, creases: &[Crease], ppm: f64) -> GrayImage {
     let mut out = image.clone();
-    let (w, h) = (image.width() as i64, image.height() as i64);
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let raw = image.as_raw();
+    let block = ((BLOCK_MM * ppm).round() as usize).max(4);
+    let mut column: Vec<u8> = Vec::with_capacity(block);
     for c in creases {
         let (dx, dy) = (c.right.0 - c.left.0, c.right.1 - c.left.1);
-        if dx.abs() < 1.0 {
+        let reach = c.reach.ceil() as i64;
+        if dx.abs() < 1.0 || reach < 1 {
             continue;
         }
         let slope = dy / dx;
-        // Past the half-depth width: blur and JPEG spread a line's tails a pixel or two.
-        let reach = (c.half + 2.0).ceil() as i64;
-        // Anything darker than this below the paper around it is not the crease's.
-        let ink = 1.5 * c.depth + 8.0;
-        for x in 0..w {
-            let yc = c.left.1 + slope * (x as f64 - c.left.0);
-            let (top, bottom) = (yc.round() as i64 - reach - 1, yc.round() as i64 + reach + 1);
-            if top < 0 || bottom >= h {
+        for x0 in (0..w).step_by(block) {
+            let x1 = (x0 + block).min(w);
+            let xm = (x0 + x1) as f64 / 2.0;
+            let t = ((xm - c.left.0) / dx).clamp(0.0, 1.0);
+            let most = 1.5 * (c.depth.0 * (1.0 - t) + c.depth.1 * t);
+            // The line's row at each column: the block is read along the line, so a crease
+            // sloping across it is measured and taken back at its own height in each column.
+            let yc = |x: usize| (c.left.1 + slope * (x as f64 - c.left.0)).round() as i64;
+            let median = |off: i64, col: &mut Vec<u8>| -> Option<f64> {
+                col.clear();
+                for x in x0..x1 {
+                    let y = yc(x) + off;
+                    if y < 0 || y as usize >= h {
+                        return None;
+                    }
+                    col.push(raw[y as usize * w + x]);
+                }
+                col.sort_unstable();
+                Some(f64::from(col[col.len() / 2]))
+            };
+            let (Some(a), Some(b)) = (
+                median(-reach - 1, &mut column),
+                median(reach + 1, &mut column),
+            ) else {
                 continue;
-            }
-            let at = |y: i64| f64::from(image.get_pixel(x as u32, y as u32).0[0]);
-            let (a, b) = (at(top), at(bottom));
-            // One side much darker than the other is print or ink there (a box's outline
-            // along the crease): the paper is the other side's.
-            let print = (a - b).abs() > c.depth;
-            for y in top + 1..bottom {
-                let t = (y - top) as f64 / (bottom - top) as f64;
-                let paper = if print { a.max(b) } else { a + (b - a) * t };
-                let p = at(y);
-                if p < paper && p >= paper - ink {
-                    out.put_pixel(x as u32, y as u32, image::Luma([paper.round() as u8]));
+            };
+            for off in -reach..=reach {
+                let Some(m) = median(off, &mut column) else {
+                    continue;
+                };
+                // Print or ink on one side of the band (a box's outline along the crease):
+                // the paper is the other side's.
+                let paper = if (a - b).abs() > most {
+                    a.max(b)
+                } else {
+                    a + (b - a) * (off + reach + 1) as f64 / (2 * reach + 2) as f64
+                };
+                let d = (paper - m).clamp(0.0, most);
+                if d < 0.5 {
+                    continue;
+                }
+                for x in x0..x1 {
+                    let y = (yc(x) + off) as usize;
+                    let p = &mut out.as_mut()[y * w + x];
+                    *p = (f64::from(*p) + d).round().min(255.0) as u8;
                 }
             }
         }

@@ -9,7 +9,7 @@
 //!
 //! A paper in doubt after step 5, or with a mark as light as a crease, is searched for the
 //! crease of a fold ([`crease`]); if it has one, steps 4 and 5 run again on a copy of the
-//! image with the crease painted over.
+//! image with the crease taken back.
 //!
 //! The public surface is [`read_ballot`] (bytes to [`Outcome`]) and the [`reading`] types.
 
@@ -47,8 +47,12 @@ pub fn read_decoded(decoded: &decode::Decoded, election: &Election) -> Outcome {
     if creases.is_empty() {
         return Ok(reading);
     }
-    tracing::debug!(?creases, "crease painted over; reading again");
-    let repaired = crease::repair(identified.registered.image, &creases);
+    tracing::debug!(?creases, "crease taken back; reading again");
+    let repaired = crease::repair(
+        identified.registered.image,
+        &creases,
+        identified.registered.ppm,
+    );
     let r = &identified.registered;
     let again = identify::Identified {
         registered: register::Registered {
