@@ -138,9 +138,9 @@ pub fn register(decoded: &Decoded) -> Result<Registered<'_>, Unreadable> {
     // Solid squares first; only if they give no rectangle, accept blobs whose edges noise has
     // eaten (a fiducial is only about 8 samples across). Missing-corner reports use the
     // strict set, so bold print on a page that is not a ballot is not taken for fiducials.
-    let strict = sample.square_blobs(0.55 * white, 0.7);
+    let strict = sample.square_blobs(0.55 * white, 0.7, false);
     let found = best_rectangle(&strict).or_else(|| {
-        let loose = sample.square_blobs(0.55 * white, 0.55);
+        let loose = sample.square_blobs(0.55 * white, 0.55, true);
         best_rectangle(&loose)
     });
     let (quad, ppm) = match found {
@@ -427,8 +427,11 @@ impl Sample {
     }
 
     /// Solid dark square-ish components of plausible fiducial size that do not touch the
-    /// image edge and stand in clear paper.
-    fn square_blobs(&self, threshold: f64, min_fill: f64) -> Vec<Candidate> {
+    /// image edge and stand in clear paper. With `spread`, a component's size is also taken
+    /// from its spread (see below), so a speck or a hair against a fiducial does not hide it;
+    /// only in the loose pass, since bold print with a serif or a neighbouring stroke would
+    /// pass it too, and the strict set names a missing corner.
+    fn square_blobs(&self, threshold: f64, min_fill: f64, spread: bool) -> Vec<Candidate> {
         let t = threshold as u8;
         let (w, h) = (self.w, self.h);
         let mut labels = vec![u32::MAX; w * h];
@@ -540,7 +543,11 @@ impl Sample {
         // the same spread when smaller. A hollow outline spreads wider than its box.
         let size = |s: &Stat| {
             let (bw, bh) = ((s.x1 - s.x0 + 1) as f64, (s.y1 - s.y0 + 1) as f64);
-            (bw.min(s.spread(s.sx, s.sxx)), bh.min(s.spread(s.sy, s.syy)))
+            if spread {
+                (bw.min(s.spread(s.sx, s.sxx)), bh.min(s.spread(s.sy, s.syy)))
+            } else {
+                (bw, bh)
+            }
         };
         stats
             .filter(|s| {
