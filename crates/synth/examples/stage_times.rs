@@ -30,6 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         jpeg_quality: Some(80),
         dpi: 200,
         dust: 6,
+        creases: Vec::new(),
     };
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
     let t = Instant::now();

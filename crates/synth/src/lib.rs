@@ -13,6 +13,7 @@
 //! See docs/renderer.md.
 
 pub mod canvas;
+pub mod fold;
 pub mod marks;
 pub mod paper;
 pub mod plan;
@@ -197,8 +198,16 @@ pub(crate) fn plan_truth(
 ) -> Truth {
     let opts = checked(opts);
     let (mut prng, _) = streams(seed, index);
-    let plan = plan::plan_page(election, &mut prng, mix, &opts, area, forced);
+    let mut plan = plan::plan_page(election, &mut prng, mix, &opts, area, forced);
+    fold_paper(&mut plan, seed, index, mix, forced.is_some());
     truth_of(election, &plan, &file_name(index, &opts), batch)
+}
+
+/// A ballot paper's creases (see [`fold`]); none on the committed samples' chosen pages.
+fn fold_paper(plan: &mut PagePlan, seed: u64, index: u64, mix: Mix, forced: bool) {
+    if let (Page::Ballot(spec), false) = (&plan.page, forced) {
+        plan.scan.creases = fold::plan(seed, index, mix, spec.layout.height);
+    }
 }
 
 fn file_name(index: u64, opts: &RenderOptions) -> String {
@@ -218,7 +227,8 @@ pub(crate) fn generate_in(
 ) -> GeneratedPaper {
     let opts = checked(opts);
     let (mut prng, mut drng) = streams(seed, index);
-    let plan = plan::plan_page(election, &mut prng, mix, &opts, area, forced);
+    let mut plan = plan::plan_page(election, &mut prng, mix, &opts, area, forced);
+    fold_paper(&mut plan, seed, index, mix, forced.is_some());
     let name = file_name(index, &opts);
     let mut truth = truth_of(election, &plan, &name, batch);
     let (bytes, survived) = render(&plan, &mut drng);
@@ -300,6 +310,7 @@ fn render(plan: &PagePlan, rng: &mut ChaCha8Rng) -> (Vec<u8>, Vec<Option<f32>>) 
                 .collect()
         }));
     }
+    fold::draw(&mut canvas, &plan.scan.creases);
     let scan = scanner::scan(&canvas, &plan.scan, rng);
     let survived = if bilevel {
         let place = scanner::Placement::of(&canvas, &plan.scan);

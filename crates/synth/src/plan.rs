@@ -458,6 +458,7 @@ fn plan_scan(rng: &mut ChaCha8Rng, mix: Mix, opts: &RenderOptions) -> ScanParams
             Mix::Realistic => DUST_REALISTIC,
             Mix::Hard => DUST_HARD,
         },
+        creases: Vec::new(),
     }
 }
 

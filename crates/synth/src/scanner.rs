@@ -40,6 +40,10 @@ pub struct ScanParams {
     /// (boxes included); the count and places come from the page's drawing stream.
     #[serde(default)]
     pub dust: u32,
+    /// The creases of the voter's folds, as the scan shows them (drawn on the paper before
+    /// it is scanned).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub creases: Vec<crate::fold::Crease>,
 }
 
 impl ScanParams {
