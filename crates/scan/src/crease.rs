@@ -25,6 +25,10 @@ const MARGINS: [(f64, f64); 2] = [(4.0, 14.5), (195.5, WIDTH - 4.0)];
 const CREASE_MIN: f64 = 0.03;
 /// ...and by no more than this: a line darker than that is ink or print, and stays.
 pub const CREASE_MAX: f64 = 0.3;
+/// On a bilevel scan the margin's mean measures how many of a row's pixels the threshold
+/// turned black: a crease leaves specks, up to about half of its core row; a pen line is
+/// solid.
+const CREASE_MAX_BILEVEL: f64 = 0.6;
 /// Widest crease (mm, at half its depth): a crease is a thin line, a shadow is not.
 const CREASE_MAX_MM: f64 = 2.0;
 /// The paper either side of a line is measured from this far (mm) to twice as far.
@@ -39,6 +43,10 @@ const DEPTH_RATIO: f64 = 3.0;
 /// Beyond its half-depth width, a crease's darkening is measured and taken back this far (mm)
 /// either side: blur's tails, and the error of a centre drawn from the margins.
 const REACH_MM: f64 = 0.6;
+/// On a bilevel scan, a crease's band is cleared of specks only when they lie along at least
+/// this share of its lengths of `SEGMENT_MM` (mm).
+const SPECKLED: f64 = 0.5;
+const SEGMENT_MM: f64 = 10.0;
 /// Columns measured together when taking a crease's darkening back (mm): few enough that the
 /// crease's height barely changes across them, enough that the median of each row is the
 /// paper's, not a stroke's crossing it.
@@ -75,10 +83,26 @@ pub fn find(id: &Identified) -> Vec<Crease> {
     let span = (reg.white.iter().sum::<f64>() / 4.0 - reg.black).max(25.0);
     // Each margin in two halves, and a line must cross both at one height: a speck of dust
     // darkens one half's mean as much as a crease, but not the other's.
+    // On a bilevel scan the threshold leaves a crease as sparse black specks, often in one
+    // half only: there either half will do, and the specks along the whole line decide
+    // (see `clear_specks`).
+    let bilevel = reg.black <= 1.0 && reg.white.iter().all(|&w| w >= 254.0);
     let across = |(x0, x1): (f64, f64)| -> Vec<Line> {
         let mid = (x0 + x1) / 2.0;
-        let outer = lines(reg, &tf, (x0, mid), ys, span, ppm);
-        let inner = lines(reg, &tf, (mid, x1), ys, span, ppm);
+        let most = span
+            * if bilevel {
+                CREASE_MAX_BILEVEL
+            } else {
+                CREASE_MAX
+            };
+        let outer = lines(reg, &tf, (x0, mid), ys, (span, most), ppm);
+        let inner = lines(reg, &tf, (mid, x1), ys, (span, most), ppm);
+        if bilevel {
+            let alone = inner
+                .iter()
+                .filter(|b| outer.iter().all(|a| (a.y - b.y).abs() > HALVES_MM));
+            return outer.iter().chain(alone).copied().collect();
+        }
         outer
             .iter()
             .filter_map(|a| {
@@ -114,13 +138,14 @@ pub fn find(id: &Identified) -> Vec<Crease> {
 }
 
 /// Thin faint lines across one margin (paper x from `xs.0` to `xs.1`), between paper heights
-/// `ys`: dips in the margin's mean grey, row by row, below the paper on both sides.
+/// `ys`: dips in the margin's mean grey, row by row, below the paper on both sides, by no
+/// more than `most` grey levels (of a paper-to-print `span`).
 fn lines(
     reg: &Registered,
     tf: &crate::reading::Transform,
     xs: (f64, f64),
     ys: (f64, f64),
-    span: f64,
+    (span, most): (f64, f64),
     ppm: f64,
 ) -> Vec<Line> {
     let img = reg.image;
@@ -198,7 +223,7 @@ fn lines(
         let top = (0..=peak).rev().take_while(half).last().unwrap_or(peak);
         let bottom = (peak..n).take_while(half).last().unwrap_or(peak);
         let width = (bottom - top + 1) as f64 * step;
-        if width > CREASE_MAX_MM || depth > CREASE_MAX * span {
+        if width > CREASE_MAX_MM || depth > most {
             continue;
         }
         out.push(Line {
@@ -230,14 +255,18 @@ pub fn repair(image: &GrayImage, creases: &[Crease], ppm: f64) -> GrayImage {
             continue;
         }
         let slope = dy / dx;
+        let yc = |x: usize| (c.left.1 + slope * (x as f64 - c.left.0)).round() as i64;
+        if bilevel_band(raw, w, h, reach, &yc) {
+            clear_specks(&mut out, reach, &yc, ppm);
+            continue;
+        }
         for x0 in (0..w).step_by(block) {
             let x1 = (x0 + block).min(w);
             let xm = (x0 + x1) as f64 / 2.0;
             let t = ((xm - c.left.0) / dx).clamp(0.0, 1.0);
             let most = 1.5 * (c.depth.0 * (1.0 - t) + c.depth.1 * t);
-            // The line's row at each column: the block is read along the line, so a crease
+            // The block is read along the line (`yc`, its row at each column), so a crease
             // sloping across it is measured and taken back at its own height in each column.
-            let yc = |x: usize| (c.left.1 + slope * (x as f64 - c.left.0)).round() as i64;
             let median = |off: i64, col: &mut Vec<u8>| -> Option<f64> {
                 col.clear();
                 for x in x0..x1 {
@@ -280,4 +309,90 @@ pub fn repair(image: &GrayImage, creases: &[Crease], ppm: f64) -> GrayImage {
         }
     }
     out
+}
+
+/// Whether the crease's band is black and white only: a bilevel scan, where the threshold
+/// turned the crease into black specks along its line, or left nothing of it.
+fn bilevel_band(raw: &[u8], w: usize, h: usize, reach: i64, yc: &dyn Fn(usize) -> i64) -> bool {
+    (0..w).step_by(3).all(|x| {
+        (yc(x) - reach..=yc(x) + reach)
+            .filter(|&y| y >= 0 && (y as usize) < h)
+            .all(|y| matches!(raw[y as usize * w + x], 0 | 255))
+    })
+}
+
+/// On a bilevel scan, clears each black speck lying wholly inside the crease's band: what the
+/// threshold left of the crease. Ink and print crossing the crease run on outside the band
+/// (a stroke, a box's outline, a letter), so any black piece reaching past it stays whole.
+/// Only when such specks lie along at least [`SPECKLED`] of the band's [`SEGMENT_MM`]
+/// lengths: two specks of dust at one height in the two margins make no crease, and their
+/// band is left alone.
+fn clear_specks(out: &mut GrayImage, reach: i64, yc: &dyn Fn(usize) -> i64, ppm: f64) {
+    let (w, h) = (out.width() as usize, out.height() as i64);
+    let rows = (2 * reach + 1) as usize;
+    let at = |x: usize, y: i64| y - (yc(x) - reach);
+    let inside = |x: usize, y: i64| (0..rows as i64).contains(&at(x, y)) && (0..h).contains(&y);
+    let mut seen = vec![false; w * rows];
+    let mut piece: Vec<(usize, i64)> = Vec::new();
+    let mut specks: Vec<(usize, i64)> = Vec::new();
+    let mut todo: Vec<(usize, i64)> = Vec::new();
+    for x in 0..w {
+        for y in yc(x) - reach..=yc(x) + reach {
+            if !inside(x, y) || seen[x * rows + at(x, y) as usize] {
+                continue;
+            }
+            if out.as_raw()[y as usize * w + x] != 0 {
+                continue;
+            }
+            // The black piece through (x, y), and whether it reaches past the band.
+            piece.clear();
+            todo.push((x, y));
+            seen[x * rows + at(x, y) as usize] = true;
+            let mut beyond = false;
+            while let Some((px, py)) = todo.pop() {
+                piece.push((px, py));
+                for (nx, ny) in [
+                    (px.wrapping_sub(1), py),
+                    (px + 1, py),
+                    (px, py - 1),
+                    (px, py + 1),
+                    (px.wrapping_sub(1), py - 1),
+                    (px + 1, py - 1),
+                    (px.wrapping_sub(1), py + 1),
+                    (px + 1, py + 1),
+                ] {
+                    if nx >= w || ny < 0 || ny >= h {
+                        continue;
+                    }
+                    if out.as_raw()[ny as usize * w + nx] != 0 {
+                        continue;
+                    }
+                    if !inside(nx, ny) {
+                        beyond = true;
+                        continue;
+                    }
+                    let k = nx * rows + at(nx, ny) as usize;
+                    if !seen[k] {
+                        seen[k] = true;
+                        todo.push((nx, ny));
+                    }
+                }
+            }
+            if !beyond {
+                specks.extend_from_slice(&piece);
+            }
+        }
+    }
+    let segment = (SEGMENT_MM * ppm).max(1.0) as usize;
+    let segments = w.div_ceil(segment);
+    let mut speckled = vec![false; segments];
+    for &(x, _) in &specks {
+        speckled[x / segment] = true;
+    }
+    let share = speckled.iter().filter(|&&s| s).count() as f64 / segments as f64;
+    if share >= SPECKLED {
+        for &(x, y) in &specks {
+            out.put_pixel(x as u32, y as u32, image::Luma([255]));
+        }
+    }
 }
