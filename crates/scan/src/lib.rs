@@ -38,8 +38,9 @@ pub fn read_decoded(decoded: &decode::Decoded, election: &Election) -> Outcome {
     let reading = interpret::interpret(score::score(identified.clone()), election);
     // Only a paper in doubt, or with a mark as light as a crease, pays for the search: on
     // any other a crease changed nothing.
-    let light =
-        |b: &BoxReading| b.class == BoxClass::Marked && f64::from(b.darkness) <= crease::CREASE_MAX;
+    let light = |b: &BoxReading| {
+        b.class == BoxClass::Marked && f64::from(b.darkness) <= crease::CREASE_LIGHT
+    };
     if !reading.needs_adjudication() && !reading.boxes.iter().any(light) {
         return Ok(reading);
     }
