@@ -24,7 +24,7 @@ const MARGINS: [(f64, f64); 2] = [(4.0, 14.5), (195.5, WIDTH - 4.0)];
 /// 2 x 2 mean)...
 const CREASE_MIN: f64 = 0.03;
 /// ...and by no more than this: a line darker than that is ink or print, and stays.
-pub const CREASE_MAX: f64 = 0.3;
+const CREASE_MAX: f64 = 0.3;
 /// A paper with a marked box no darker than this (of the span) is searched for a crease even
 /// when nothing on it is in doubt: a crease alone across a box's zone is a long faint stroke,
 /// and on a blank paper of one column nothing else puts it in doubt. Creased boxes read as

@@ -54,15 +54,10 @@ pub fn read_decoded(decoded: &decode::Decoded, election: &Election) -> Outcome {
         &creases,
         identified.registered.ppm,
     );
-    let r = &identified.registered;
     let again = identify::Identified {
         registered: register::Registered {
             image: &repaired,
-            ppm: r.ppm,
-            centres: r.centres,
-            height_mm: r.height_mm,
-            white: r.white,
-            black: r.black,
+            ..identified.registered.clone()
         },
         ..identified
     };
