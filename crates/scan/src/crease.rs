@@ -59,14 +59,16 @@ const SEGMENT_MM: f64 = 10.0;
 /// paper's, not a stroke's crossing it.
 const BLOCK_MM: f64 = 2.0;
 
-/// A crease: its centre's image point in each margin, its depth there (grey levels) and how
-/// far (image pixels) its darkening reaches either side of its centre.
+/// A crease: its centre's image point in each margin, its depth there (grey levels), how
+/// far (image pixels) its darkening reaches either side of its centre, and whether the page
+/// is bilevel (the crease is then specks, cleared rather than lightened).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Crease {
     pub left: (f64, f64),
     pub right: (f64, f64),
     pub depth: (f64, f64),
     pub reach: f64,
+    pub bilevel: bool,
 }
 
 /// A thin faint line in one margin's profile: paper y (mm) of its centre, depth (grey
@@ -90,20 +92,23 @@ pub fn find(id: &Identified) -> Vec<Crease> {
     let span = (reg.white.iter().sum::<f64>() / 4.0 - reg.black).max(25.0);
     // Each margin in two halves, and a line must cross both at one height: a speck of dust
     // darkens one half's mean as much as a crease, but not the other's.
+    let sampled = MARGINS.map(|(x0, x1)| profiles(reg, &tf, (x0, (x0 + x1) / 2.0, x1), ys, ppm));
     // On a bilevel scan the threshold leaves a crease as sparse black specks, often in one
     // half only: there either half will do, and the specks along the whole line decide
-    // (see `clear_specks`).
-    let bilevel = reg.black <= 1.0 && reg.white.iter().all(|&w| w >= 254.0);
-    let across = |(x0, x1): (f64, f64)| -> Vec<Line> {
-        let mid = (x0 + x1) / 2.0;
-        let most = span
-            * if bilevel {
-                CREASE_MAX_BILEVEL
-            } else {
-                CREASE_MAX
-            };
-        let outer = lines(reg, &tf, (x0, mid), ys, (span, most), ppm);
-        let inner = lines(reg, &tf, (mid, x1), ys, (span, most), ppm);
+    // (see `clear_specks`). The page is bilevel when its fiducials are black and white and
+    // no pixel sampled in its margins is grey (a grey scan whose white saturates has grey
+    // in its crease and its noise).
+    let bilevel = reg.black <= 1.0
+        && reg.white.iter().all(|&w| w >= 254.0)
+        && sampled.iter().all(|(_, grey)| !grey);
+    let most = span
+        * if bilevel {
+            CREASE_MAX_BILEVEL
+        } else {
+            CREASE_MAX
+        };
+    let across = |(halves, _): &([Vec<Option<f64>>; 2], bool)| -> Vec<Line> {
+        let [outer, inner] = [0, 1].map(|i| lines(&halves[i], ys.0, (span, most), ppm));
         if bilevel {
             let alone = inner
                 .iter()
@@ -122,7 +127,7 @@ pub fn find(id: &Identified) -> Vec<Crease> {
             })
             .collect()
     };
-    let [left, right] = MARGINS.map(across);
+    let [left, right] = [&sampled[0], &sampled[1]].map(across);
     let mut creases = Vec::new();
     for l in &left {
         let partner = right
@@ -138,45 +143,67 @@ pub fn find(id: &Identified) -> Vec<Crease> {
                 depth: (l.depth, r.depth),
                 // Its half-depth width, blur's tails and the centres' error.
                 reach: (l.width.max(r.width) / 2.0 + REACH_MM) * ppm,
+                bilevel,
             });
         }
     }
     creases
 }
 
-/// Thin faint lines across one margin (paper x from `xs.0` to `xs.1`), between paper heights
-/// `ys`: dips in the margin's mean grey, row by row, below the paper on both sides, by no
-/// more than `most` grey levels (of a paper-to-print `span`).
-fn lines(
+/// The mean grey of each half of one margin (paper x from `xs.0` to `xs.1`, and from `xs.1`
+/// to `xs.2`) at each image row's worth of paper height from `ys.0` to `ys.1`; None off the
+/// image. Both halves in one pass, a row at a time: the rows are far apart in memory, and
+/// each is fetched once. Also whether any pixel sampled was grey (neither 0 nor 254-255).
+fn profiles(
     reg: &Registered,
     tf: &crate::reading::Transform,
-    xs: (f64, f64),
+    xs: (f64, f64, f64),
     ys: (f64, f64),
-    (span, most): (f64, f64),
     ppm: f64,
-) -> Vec<Line> {
+) -> ([Vec<Option<f64>>; 2], bool) {
     let img = reg.image;
     let (w, h) = (img.width() as f64, img.height() as f64);
     let step = 1.0 / ppm;
     let n = ((ys.1 - ys.0) / step).max(0.0) as usize;
     // Every other pixel across the margin: plenty to average the noise away.
-    let across = ((xs.1 - xs.0) / (2.0 * step)).max(1.0) as usize;
+    let count = |a: f64, b: f64| ((b - a) / (2.0 * step)).max(1.0) as usize;
+    let halves = [(xs.0, count(xs.0, xs.1)), (xs.1, count(xs.1, xs.2))];
     let (raw, width) = (img.as_raw(), img.width() as usize);
-    // The margin's mean grey at each image row's worth of paper height; None off the image.
-    let profile: Vec<Option<f64>> = (0..n)
-        .map(|k| {
-            let y = ys.0 + step * k as f64;
-            let mut sum = 0u32;
-            for i in 0..across {
-                let (u, v) = tf.apply(xs.0 + 2.0 * step * i as f64, y);
-                if u < 0.0 || v < 0.0 || u >= w || v >= h {
-                    return None;
-                }
-                sum += u32::from(raw[v as usize * width + u as usize]);
+    // The transform is affine: each sample is the last one moved by a fixed step, and a
+    // half lies on the image when both its ends do.
+    let (du, dv) = (tf.a * 2.0 * step, tf.d * 2.0 * step);
+    let on = |(u, v): (f64, f64)| u >= 0.0 && v >= 0.0 && u < w && v < h;
+    let mut out = [Vec::with_capacity(n), Vec::with_capacity(n)];
+    let mut grey = false;
+    for k in 0..n {
+        let y = ys.0 + step * k as f64;
+        for (&(x0, across), profile) in halves.iter().zip(out.iter_mut()) {
+            let (mut u, mut v) = tf.apply(x0, y);
+            let last = (u + du * (across - 1) as f64, v + dv * (across - 1) as f64);
+            if !on((u, v)) || !on(last) {
+                profile.push(None);
+                continue;
             }
-            Some(f64::from(sum) / across as f64)
-        })
-        .collect();
+            let mut sum = 0u32;
+            for _ in 0..across {
+                let p = raw[v as usize * width + u as usize];
+                grey |= (1..254).contains(&p);
+                sum += u32::from(p);
+                u += du;
+                v += dv;
+            }
+            profile.push(Some(f64::from(sum) / across as f64));
+        }
+    }
+    (out, grey)
+}
+
+/// Thin faint lines in one half margin's `profile` (its first row at paper height `y0`):
+/// dips below the paper on both sides, by no more than `most` grey levels (of a
+/// paper-to-print `span`).
+fn lines(profile: &[Option<f64>], y0: f64, (span, most): (f64, f64), ppm: f64) -> Vec<Line> {
+    let step = 1.0 / ppm;
+    let n = profile.len();
     // The profile's noise, from differences between neighbouring rows: a shadow's slow
     // gradient does not swell it.
     let mut diffs: Vec<f64> = profile
@@ -241,7 +268,7 @@ fn lines(
             continue;
         }
         out.push(Line {
-            y: ys.0 + step * peak as f64,
+            y: y0 + step * peak as f64,
             depth,
             width,
         });
@@ -257,7 +284,22 @@ fn lines(
 /// darken (1.5 times its depth, interpolated between the margins). Ink and print crossing the
 /// crease keep their shape.
 pub fn repair(image: &GrayImage, creases: &[Crease], ppm: f64) -> GrayImage {
-    let mut out = image.clone();
+    repair_in(image, creases, ppm, Vec::new())
+}
+
+/// [`repair`], with the copy made in `buffer`: a buffer kept from one paper to the next
+/// saves the page faults of a fresh page-sized allocation, which cost more than the copy.
+pub fn repair_in(
+    image: &GrayImage,
+    creases: &[Crease],
+    ppm: f64,
+    mut buffer: Vec<u8>,
+) -> GrayImage {
+    buffer.clear();
+    buffer.extend_from_slice(image.as_raw());
+    let Some(mut out) = GrayImage::from_raw(image.width(), image.height(), buffer) else {
+        return image.clone();
+    };
     let (w, h) = (image.width() as usize, image.height() as usize);
     let raw = image.as_raw();
     let block = ((BLOCK_MM * ppm).round() as usize).max(4);
@@ -270,7 +312,7 @@ pub fn repair(image: &GrayImage, creases: &[Crease], ppm: f64) -> GrayImage {
         }
         let slope = dy / dx;
         let yc = |x: usize| (c.left.1 + slope * (x as f64 - c.left.0)).round() as i64;
-        if bilevel_band(raw, w, h, reach, &yc) {
+        if c.bilevel {
             clear_specks(&mut out, reach, &yc, ppm);
             continue;
         }
@@ -323,16 +365,6 @@ pub fn repair(image: &GrayImage, creases: &[Crease], ppm: f64) -> GrayImage {
         }
     }
     out
-}
-
-/// Whether the crease's band is black and white only: a bilevel scan, where the threshold
-/// turned the crease into black specks along its line, or left nothing of it.
-fn bilevel_band(raw: &[u8], w: usize, h: usize, reach: i64, yc: &dyn Fn(usize) -> i64) -> bool {
-    (0..w).step_by(3).all(|x| {
-        (yc(x) - reach..=yc(x) + reach)
-            .filter(|&y| y >= 0 && (y as usize) < h)
-            .all(|y| matches!(raw[y as usize * w + x], 0 | 255))
-    })
 }
 
 /// On a bilevel scan, clears each black speck lying wholly inside the crease's band: what the

@@ -49,10 +49,15 @@ pub fn read_decoded(decoded: &decode::Decoded, election: &Election) -> Outcome {
         return Ok(reading);
     }
     tracing::debug!(?creases, "crease taken back; reading again");
-    let repaired = crease::repair(
+    thread_local! {
+        // The copy of the page a crease is taken back on, kept for the thread's next paper.
+        static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    let repaired = crease::repair_in(
         identified.registered.image,
         &creases,
         identified.registered.ppm,
+        SCRATCH.take(),
     );
     let again = identify::Identified {
         registered: register::Registered {
@@ -61,5 +66,7 @@ pub fn read_decoded(decoded: &decode::Decoded, election: &Election) -> Outcome {
         },
         ..identified
     };
-    Ok(interpret::interpret(score::score(again), election))
+    let reading = interpret::interpret(score::score(again), election);
+    SCRATCH.set(repaired.into_raw());
+    Ok(reading)
 }
