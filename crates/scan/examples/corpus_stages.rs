@@ -47,11 +47,7 @@ fn main() {
                     t[3] = t4 - t3;
                     t[4] = t4.elapsed();
                     // The crease path as read_decoded runs it.
-                    let light = |b: &ecount_scan::BoxReading| {
-                        b.class == ecount_scan::BoxClass::Marked
-                            && f64::from(b.darkness) <= ecount_scan::crease::CREASE_LIGHT
-                    };
-                    if reading.needs_adjudication() || reading.boxes.iter().any(light) {
+                    if ecount_scan::crease::suspected(&reading, &id.registered) {
                         let t5 = Instant::now();
                         let creases = ecount_scan::crease::find(&id);
                         t[5] = t5.elapsed();

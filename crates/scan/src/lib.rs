@@ -7,9 +7,9 @@
 //! 4. [`score`]: ink in each box's mark zone and halo, and stray ink.
 //! 5. [`interpret`]: the statutory rules, and the reasons a person must look.
 //!
-//! A paper in doubt after step 5, or with a mark as light as a crease, is searched for the
-//! crease of a fold ([`crease`]); if it has one, steps 4 and 5 run again on a copy of the
-//! image with the crease taken back.
+//! A paper in doubt after step 5, or with a mark as light (on a bilevel scan, as sparse) as a
+//! crease, is searched for the crease of a fold ([`crease`]); if it has one, steps 4 and 5 run
+//! again on a copy of the image with the crease taken back.
 //!
 //! The public surface is [`read_ballot`] (bytes to [`Outcome`]) and the [`reading`] types.
 
@@ -36,12 +36,7 @@ pub fn read_decoded(decoded: &decode::Decoded, election: &Election) -> Outcome {
     let registered = register::register(decoded)?;
     let identified = identify::identify(registered, election)?;
     let reading = interpret::interpret(score::score(identified.clone()), election);
-    // Only a paper in doubt, or with a mark as light as a crease, pays for the search: on
-    // any other a crease changed nothing.
-    let light = |b: &BoxReading| {
-        b.class == BoxClass::Marked && f64::from(b.darkness) <= crease::CREASE_LIGHT
-    };
-    if !reading.needs_adjudication() && !reading.boxes.iter().any(light) {
+    if !crease::suspected(&reading, &identified.registered) {
         return Ok(reading);
     }
     let creases = crease::find(&identified);

@@ -745,21 +745,9 @@ fn a_crease_through_the_box_of_a_blank_paper_is_not_a_vote() {
     // vote for that candidate: a lone faint line across the zone is a stroke, and with no
     // other mark on the paper nothing put it in doubt.
     let e = gla();
-    let style = e
-        .style(StyleCode(515))
-        .expect("Constituency, Brent and Harrow");
-    let layout = e.layout(style);
-    let b = layout.voting_box(1, 0).outer;
     for dpi in [150, 200, 300] {
-        // Across the zone's upper part (a clean stroke there reads as a mark at 150 dpi),
-        // across its middle, and along the box's lower outline.
-        for (y, depth, half) in [
-            (b.y0 + 2.5, 33.0, 0.5),
-            ((b.y0 + b.y1) / 2.0, 36.0, 0.5),
-            (b.y1 - 1.35, 40.0, 0.7),
-        ] {
-            let mut img = render_printed(&e, style, dpi);
-            crease(&mut img, dpi, y, 0.0, depth, half);
+        for (at, depth) in [(0, 33.0), (1, 36.0), (2, 40.0)] {
+            let mut img = blank_paper_creased_across_a_box(&e, dpi, at, depth);
             grain(&mut img);
             let r = read(&img, &e);
             assert_eq!(
@@ -767,11 +755,34 @@ fn a_crease_through_the_box_of_a_blank_paper_is_not_a_vote() {
                 Vote::Rejected {
                     head: RejectionHead::Unmarked
                 },
-                "{dpi} dpi, crease {depth} deep at y {y}: {:?}",
+                "{dpi} dpi, crease {depth} deep at {at}: {:?}",
                 r.boxes.iter().filter(|b| b.score > 0.0).collect::<Vec<_>>()
             );
         }
     }
+}
+
+/// A blank constituency paper at `dpi`, creased `depth` grey levels deep across its second
+/// box: across the zone's upper part (`at` 0: a clean stroke there reads as a mark at
+/// 150 dpi), across its middle (1), or along the box's lower outline (2).
+fn blank_paper_creased_across_a_box(
+    e: &Election,
+    dpi: u32,
+    at: usize,
+    depth: f64,
+) -> image::GrayImage {
+    let style = e
+        .style(StyleCode(515))
+        .expect("Constituency, Brent and Harrow");
+    let b = e.layout(style).voting_box(1, 0).outer;
+    let (y, half) = [
+        (b.y0 + 2.5, 0.5),
+        ((b.y0 + b.y1) / 2.0, 0.5),
+        (b.y1 - 1.35, 0.7),
+    ][at];
+    let mut img = render_printed(e, style, dpi);
+    crease(&mut img, dpi, y, 0.0, depth, half);
+    img
 }
 
 /// The creases the reader finds on a page.
@@ -855,5 +866,65 @@ fn the_specks_a_crease_leaves_on_a_bilevel_scan_are_not_marks() {
             },
             "{dpi} dpi"
         );
+    }
+}
+
+#[test]
+fn a_crease_through_the_box_of_a_blank_bilevel_paper_is_not_a_vote() {
+    // The threshold leaves a crease as specks along its line. At 300 dpi, 28 grey levels
+    // deep across the top of a blank constituency paper's box, they made a mark of 0.023
+    // in its zone, black like every bilevel mark, with nothing else on the paper in doubt:
+    // a vote, until sparse bilevel marks were searched for creases too.
+    let e = gla();
+    for dpi in [150, 200, 300] {
+        for at in 0..3 {
+            for depth in [20.0, 28.0, 36.0, 46.0, 60.0] {
+                let mut img = blank_paper_creased_across_a_box(&e, dpi, at, depth);
+                threshold(&mut img, 40, 200);
+                let r = read(&img, &e);
+                let at = format!("{dpi} dpi, crease {depth} deep at {at}: {:?}", r.flags);
+                // From 46 deep the threshold turns the crease's core into a solid line
+                // across the names, which is flagged as writing: a person looks.
+                if depth < 40.0 {
+                    assert_eq!(
+                        r.vote,
+                        Vote::Rejected {
+                            head: RejectionHead::Unmarked
+                        },
+                        "{at}"
+                    );
+                }
+                assert!(r.needs_adjudication(), "{at}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_blurred_crease_just_above_a_box_outline_leaves_no_doubt() {
+    // Our hard 150-dpi JPEG (seed 98), paper 1336: a crease ran just above a box's lower
+    // outline, and the scanner's blur darkened the paper between them. Measured against
+    // paper interpolated between the two sides of the band, the crease's lower rows were
+    // only partly taken back, and the box stayed in doubt.
+    let e = gla();
+    let style = e
+        .style(StyleCode(515))
+        .expect("Constituency, Brent and Harrow");
+    let b = e.layout(style).voting_box(1, 0).outer;
+    for dpi in [150, 200, 300] {
+        for above in [1.4, 1.8, 2.2] {
+            let mut img = render_printed(&e, style, dpi);
+            crease(&mut img, dpi, b.y1 - above, 0.0, 40.0, 0.65);
+            let mut img = image::imageops::blur(&img, 1.0);
+            grain(&mut img);
+            let r = read(&img, &e);
+            assert_eq!(
+                r.flags,
+                [Flag::ApparentlyVoid {
+                    head: RejectionHead::Unmarked
+                }],
+                "{dpi} dpi, crease {above} mm above the outline"
+            );
+        }
     }
 }
