@@ -51,7 +51,8 @@ const FLANK_MM: f64 = 1.5;
 /// A crease may cross the page at a slant: the two margins' lines may differ in height by
 /// this much (mm), about 3° over the page's width.
 const SLANT_MM: f64 = 10.0;
-/// The two halves of one margin must see the line within this (mm) of each other.
+/// Each half of a margin must show the line within this (mm) of where the other, or the
+/// whole margin, sees it.
 const HALVES_MM: f64 = 1.0;
 /// The two margins' depths may differ by this factor (a crease is not pressed evenly).
 const DEPTH_RATIO: f64 = 3.0;
@@ -132,23 +133,40 @@ pub fn find(id: &Identified) -> Vec<Crease> {
             CREASE_MAX
         };
     let across = |(halves, _): &([Vec<Option<f64>>; 2], bool)| -> Vec<Line> {
-        let [outer, inner] = [0, 1].map(|i| lines(&halves[i], ys.0, (span, most), ppm));
+        let [outer, inner] = [0, 1].map(|i| dips(&halves[i], ppm));
+        let (Some(outer), Some(inner)) = (outer, inner) else {
+            return Vec::new();
+        };
         if bilevel {
+            let [outer, inner] = [&outer, &inner].map(|d| lines(d, ys.0, (span, most), ppm));
             let alone = inner
                 .iter()
-                .filter(|b| outer.iter().all(|a| (a.y - b.y).abs() > HALVES_MM));
-            return outer.iter().chain(alone).copied().collect();
+                .filter(|(b, _)| outer.iter().all(|(a, _)| (a.y - b.y).abs() > HALVES_MM));
+            return outer.iter().chain(alone).map(|(l, _)| *l).collect();
         }
-        outer
+        // On a grey scan the line is looked for in the whole margin's mean, whose noise is
+        // a half's over the square root of two (a crease 8 grey levels deep at 150 dpi lies
+        // within 5 times a half's noise), and each half must then show at least half its
+        // depth within `HALVES_MM`: a speck in one half halves the whole's dip and leaves
+        // the other half's flat.
+        let whole: Vec<Option<f64>> = halves[0]
             .iter()
-            .filter_map(|a| {
-                let b = inner.iter().find(|b| (a.y - b.y).abs() <= HALVES_MM)?;
-                Some(Line {
-                    y: (a.y + b.y) / 2.0,
-                    depth: a.depth.min(b.depth),
-                    width: a.width.max(b.width),
-                })
-            })
+            .zip(&halves[1])
+            .map(|(&a, &b)| Some((a? + b?) / 2.0))
+            .collect();
+        let Some(whole) = dips(&whole, ppm) else {
+            return Vec::new();
+        };
+        let near = (HALVES_MM * ppm).round() as usize;
+        let shows = |half: &[f64], k: usize, depth: f64| {
+            half[k.saturating_sub(near)..(k + near + 1).min(half.len())]
+                .iter()
+                .any(|&d| d >= depth / 2.0)
+        };
+        lines(&whole, ys.0, (span, most), ppm)
+            .into_iter()
+            .filter(|(l, k)| shows(&outer.0, *k, l.depth) && shows(&inner.0, *k, l.depth))
+            .map(|(l, _)| l)
             .collect()
     };
     let [left, right] = [&sampled[0], &sampled[1]].map(across);
@@ -222,20 +240,18 @@ fn profiles(
     (out, grey)
 }
 
-/// Thin faint lines in one half margin's `profile` (its first row at paper height `y0`):
-/// dips below the paper on both sides, by no more than `most` grey levels (of a
-/// paper-to-print `span`).
-fn lines(profile: &[Option<f64>], y0: f64, (span, most): (f64, f64), ppm: f64) -> Vec<Line> {
-    let step = 1.0 / ppm;
+/// How far each row of a margin's `profile` lies below the paper either side of it (the
+/// darker side's mean from [`FLANK_MM`] to twice as far: the brighter side's paper would
+/// flatter a line at a shadow's edge), and the profile's noise, from differences between
+/// neighbouring rows (a shadow's slow gradient does not swell it). None without two rows.
+fn dips(profile: &[Option<f64>], ppm: f64) -> Option<(Vec<f64>, f64)> {
     let n = profile.len();
-    // The profile's noise, from differences between neighbouring rows: a shadow's slow
-    // gradient does not swell it.
     let mut diffs: Vec<f64> = profile
         .windows(2)
         .filter_map(|p| Some((p[1]? - p[0]?).abs()))
         .collect();
     if diffs.is_empty() {
-        return Vec::new();
+        return None;
     }
     diffs.sort_by(f64::total_cmp);
     let noise = 1.4826 * diffs[diffs.len() / 2] / std::f64::consts::SQRT_2;
@@ -254,9 +270,7 @@ fn lines(profile: &[Option<f64>], y0: f64, (span, most): (f64, f64), ppm: f64) -
         (b > a && b <= n && sums[b].1 == sums[a].1)
             .then(|| (sums[b].0 - sums[a].0) / (b - a) as f64)
     };
-    // How far each row lies below the paper either side of it (the brighter side's paper
-    // would flatter a line at a shadow's edge, so the darker side is taken).
-    let dip: Vec<f64> = (0..n)
+    let dip = (0..n)
         .map(|k| {
             let (Some(p), Some(above), Some(below)) = (
                 profile[k],
@@ -268,6 +282,21 @@ fn lines(profile: &[Option<f64>], y0: f64, (span, most): (f64, f64), ppm: f64) -
             above.min(below) - p
         })
         .collect();
+    Some((dip, noise))
+}
+
+/// Thin faint lines in a margin's `dip`s (with its `noise`; its first row at paper height
+/// `y0`): at least `CREASE_MIN` of the paper-to-print `span` and 5 times the noise deep, no
+/// deeper than `most` grey levels, and at most `CREASE_MAX_MM` wide at half depth. Each
+/// with its peak's row.
+fn lines(
+    (dip, noise): &(Vec<f64>, f64),
+    y0: f64,
+    (span, most): (f64, f64),
+    ppm: f64,
+) -> Vec<(Line, usize)> {
+    let step = 1.0 / ppm;
+    let n = dip.len();
     let least = (CREASE_MIN * span).max(5.0 * noise);
     let mut out = Vec::new();
     let mut k = 0;
@@ -291,11 +320,12 @@ fn lines(profile: &[Option<f64>], y0: f64, (span, most): (f64, f64), ppm: f64) -
         if width > CREASE_MAX_MM || depth > most {
             continue;
         }
-        out.push(Line {
+        let line = Line {
             y: y0 + step * peak as f64,
             depth,
             width,
-        });
+        };
+        out.push((line, peak));
     }
     out
 }
