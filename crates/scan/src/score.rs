@@ -335,7 +335,8 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 ///
 /// A box doubtful only for a speck is empty on a grey scan, and on a bilevel one when its
 /// column holds a mark the threshold left standing ([`SOLID_STROKE_MM`],
-/// [`SPECK_BESIDE_MARK`]).
+/// [`SPECK_BESIDE_MARK`]), or another column a solid mark (a connected piece of
+/// [`SOLID_STROKE_MM`]) and its own none in pieces.
 ///
 /// The darkest box itself passes the first test, so one pass serves them all.
 ///
@@ -377,6 +378,18 @@ fn against_darkest_mark(
                         || (m.zone >= SPECK_BESIDE_MARK && !broken(m)))
             })
     };
+    // Whether a solid mark elsewhere on the paper vouches for a column: that voter's pen
+    // survived the threshold whole, so their mark in this column would have too. Not a
+    // column holding a mark in pieces beside it (a ghost, or another hand's).
+    let vouched = |column: usize| {
+        solid_mark
+            && !classes
+                .iter()
+                .zip(measures)
+                .skip(column)
+                .step_by(columns)
+                .any(|(c, m)| *c == BoxClass::Marked && broken(m))
+    };
     classes
         .iter()
         .zip(measures)
@@ -414,7 +427,8 @@ fn against_darkest_mark(
                     && m.shape.faint_line < FAINT_LINE_MM;
                 if pencil && shaped() == BoxClass::Marked {
                     BoxClass::Marked
-                } else if speck && (!m.bilevel || standing_in(i % columns)) {
+                } else if speck && (!m.bilevel || standing_in(i % columns) || vouched(i % columns))
+                {
                     BoxClass::Empty
                 } else {
                     c
@@ -2678,6 +2692,26 @@ mod tests {
                 BoxClass::Doubtful,
                 BoxClass::Empty
             ]
+        );
+        // A Mayor paper's first choice in a solid stroke vouches for the second-choice
+        // column: our hard 200-dpi G4 (seed 94), papers 322 and 1204, sent to a person for
+        // a speck there on a paper with no second choice. A first choice the threshold
+        // broke (standing by its ink only) does not: the same pencil's second choice may
+        // be left as a speck (hard 150-dpi G4, papers 453 and 1267).
+        let second_column = [
+            BoxClass::Marked,
+            BoxClass::Empty,
+            BoxClass::Empty,
+            BoxClass::Doubtful,
+        ];
+        let speck = measure(0.003, 0.5, true);
+        assert_eq!(
+            against_darkest_mark(&second_column, &[solid, empty, empty, speck], 2)[3],
+            BoxClass::Empty
+        );
+        assert_eq!(
+            against_darkest_mark(&second_column, &[standing, empty, empty, speck], 2)[3],
+            BoxClass::Doubtful
         );
         // Our hard 150-dpi G4, paper 349 (too many): a faint cross broken into runs under
         // 2 mm, and the other cross a 0.5 mm speck.
