@@ -1,8 +1,8 @@
 //! Stage 4a, only for a paper in doubt or with a mark as light as a crease ([`suspected`]):
-//! the crease of a fold. Voters fold the paper to put it in the ballot box, and the crease shows in the scan
-//! as a faint straight line across the whole page. Through a row of boxes it reads as faint
-//! pencil in each (on a blank paper of one column, as a vote), and across the text as
-//! writing, so a clean paper would go to a person.
+//! the crease of a fold. Voters fold the paper to put it in the ballot box, and the crease
+//! shows in the scan as a faint straight line across the whole page. Through a row of boxes
+//! it reads as faint pencil in each (on a blank paper of one column, as a vote), and across
+//! the text as writing, so a clean paper would go to a person.
 //!
 //! A crease is found where nothing is printed: in both side margins, as a thin faint line at
 //! about the same height ([`find`]). The paper is then read again from a copy of the image
