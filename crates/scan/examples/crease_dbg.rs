@@ -1,4 +1,4 @@
-//! Development aid: print the creases found on a page and save it with them painted over.
+//! Development aid: print the creases found on a page and save it with them taken back.
 //! cargo run --release -p ecount-scan --example crease_dbg -- FILE OUT.png
 use ecount_election::Election;
 

@@ -48,12 +48,21 @@ pub fn read_decoded(decoded: &decode::Decoded, election: &Election) -> Outcome {
         // The copy of the page a crease is taken back on, kept for the thread's next paper.
         static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     }
-    let repaired = crease::repair_in(
-        identified.registered.image,
-        &creases,
-        identified.registered.ppm,
-        SCRATCH.take(),
-    );
+    let (reading, buffer) = read_without_creases(identified, &creases, election, SCRATCH.take());
+    SCRATCH.set(buffer);
+    Ok(reading)
+}
+
+/// Steps 4 and 5 again, on a copy of the page (made in `buffer`) with `creases` taken back.
+/// Returns the buffer too, for the next paper's copy.
+pub fn read_without_creases(
+    identified: identify::Identified,
+    creases: &[crease::Crease],
+    election: &Election,
+    buffer: Vec<u8>,
+) -> (Reading, Vec<u8>) {
+    let reg = &identified.registered;
+    let repaired = crease::repair_in(reg.image, creases, reg.ppm, buffer);
     let again = identify::Identified {
         registered: register::Registered {
             image: &repaired,
@@ -62,6 +71,5 @@ pub fn read_decoded(decoded: &decode::Decoded, election: &Election) -> Outcome {
         ..identified
     };
     let reading = interpret::interpret(score::score(again), election);
-    SCRATCH.set(repaired.into_raw());
-    Ok(reading)
+    (reading, repaired.into_raw())
 }
