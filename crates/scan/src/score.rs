@@ -83,6 +83,9 @@ pub const GHOST_RATIO: f32 = 0.62;
 pub const SAME_PENCIL: f32 = 0.8;
 /// Length of faint line (mm) a weak box needs to count as the same pencil's mark.
 pub const FAINT_MARK_MM: f32 = 3.0;
+/// Height (mm) down the rows a faint mark alone on the paper needs to count: a crease
+/// across the box left a line at most 1.3 mm high in our hard 150-dpi corpus.
+pub const LONE_HEIGHT_MM: f32 = 2.0;
 /// A speck in a box's zone under this score and this size (mm), with no faint line to it, is
 /// dust or a fleck in the paper: dust specks measured 0.0014-0.0055 (0.1-0.45 mm²) on the
 /// independent renderer's clean papers, a voter's dot from 0.0116. On a bilevel scan, what
@@ -293,6 +296,13 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .collect();
     let classes = against_darkest_mark(&classes, &measures, columns);
     let classes = clear_of_overshoot(classes, &measures, columns);
+    for ((vb, m), c) in vboxes.iter().zip(&measures).zip(&classes) {
+        if m.zone > 0.0 || m.halo > 0.0 || m.shape.faint_line > 0.0 {
+            tracing::trace!(row = vb.row, column = vb.column, class = ?c, zone = m.zone,
+                darkness = m.darkness, halo = m.halo, shape = ?m.shape, bilevel = m.bilevel,
+                "box measured");
+        }
+    }
     let boxes: Vec<BoxReading> = vboxes
         .iter()
         .zip(&measures)
@@ -331,7 +341,9 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 ///   the scan's noise breaks into specks, and a faint line joins them;
 /// - a box doubtful only for want of ink, whose ink joins into a line of at least
 ///   [`FAINT_MARK_MM`] and is as dark (within [`SAME_PENCIL`]) as it, is that voter's faint
-///   pencil again: a mark.
+///   pencil again: a mark. With no mark on the paper to compare, such a box is a mark when
+///   nothing else on the paper holds ink and its line rises [`LONE_HEIGHT_MM`] down the
+///   rows (a crease across the box is flat, and is taken back when found).
 ///
 /// A box doubtful only for a speck is empty on a grey scan, and on a bilevel one when its
 /// column holds a mark the threshold left standing ([`SOLID_STROKE_MM`],
@@ -425,7 +437,19 @@ fn against_darkest_mark(
                     && m.shape.extent < SPECK_MM
                     && m.halo < HALO_DOUBTFUL
                     && m.shape.faint_line < FAINT_LINE_MM;
-                if pencil && shaped() == BoxClass::Marked {
+                // A faint pencil mark alone on the paper: nothing to measure it against, and
+                // nothing else drawn to put the voter's meaning in doubt. Not a flat line,
+                // which a crease across the box also leaves.
+                let lone = darkest == 0.0
+                    && !m.bilevel
+                    && m.zone >= EMPTY_BELOW
+                    && m.shape.faint_line >= FAINT_MARK_MM
+                    && m.shape.faint_height >= LONE_HEIGHT_MM
+                    && classes
+                        .iter()
+                        .enumerate()
+                        .all(|(j, &other)| j == i || other == BoxClass::Empty);
+                if (pencil || lone) && shaped() == BoxClass::Marked {
                     BoxClass::Marked
                 } else if speck && (!m.bilevel || standing_in(i % columns) || vouched(i % columns))
                 {
@@ -514,6 +538,8 @@ pub struct ZoneShape {
     /// Longest connected line (mm) of ink too faint for the zone score, searched in boxes
     /// that would otherwise be empty or weak, or hold only pieces.
     pub faint_line: f32,
+    /// That line's height (mm) down the image rows: a crease across the box is flat.
+    pub faint_height: f32,
     /// When the zone's ink keeps to the half at one edge and reaches it: the halo score of
     /// that side alone (a stroke centred outside the box shows there, diluted in the whole
     /// ring).
@@ -965,12 +991,13 @@ fn measure_box(
     let piece = (ink.piece.saturating_sub(1) as f64 / px_per_mm) as f32;
     // A box that would be empty or weak, or holds only pieces, is searched again closer to paper
     // white: for a faint line, or for what joins the pieces into one.
-    let faint_line =
+    let (faint_line, faint_height) =
         if (zone_score < f64::from(MARKED_FROM) || in_pieces(stroke, piece)) && !bilevel {
             let cut = white - (FAINT_DARKNESS * span).max(3.0 * noise);
-            faint_line(page, inv, &zone, (x0, y0, x1, y1), cut) as f64 / px_per_mm
+            let (line, height) = faint_line(page, inv, &zone, (x0, y0, x1, y1), cut);
+            (line as f64 / px_per_mm, height as f64 / px_per_mm)
         } else {
-            0.0
+            (0.0, 0.0)
         };
     let shape = ZoneShape {
         extent,
@@ -979,6 +1006,7 @@ fn measure_box(
         piece,
         off_centre: false,
         faint_line: faint_line as f32,
+        faint_height: faint_height as f32,
         edge_halo: 0.0,
     };
     // Halo score: share of clearly inked pixels, with the cut above this scan's noise. A
@@ -1150,18 +1178,19 @@ fn zone_ink(
 }
 
 /// The longest 8-connected piece (pixels, the larger side of its bounds, less the pixel a
-/// 2 x 2 mean adds) of zone pixels whose 2 x 2 mean is at most `cut`. Noise at this cut
-/// leaves scattered single pixels; a faint pencil line leaves a chain.
+/// 2 x 2 mean adds) of zone pixels whose 2 x 2 mean is at most `cut`, and its height down
+/// the image rows. Noise at this cut leaves scattered single pixels; a faint pencil line
+/// leaves a chain.
 fn faint_line(
     page: &Pixels,
     inv: &Inverse,
     zone: &Rect,
     (x0, y0, x1, y1): (u32, u32, u32, u32),
     cut: f64,
-) -> usize {
+) -> (usize, usize) {
     let (raw, width, height) = page.raw();
     if cut < 0.0 || width < 2 || x1 < x0 || y1 < y0 {
-        return 0;
+        return (0, 0);
     }
     let t4 = sum_cut(cut);
     let last_x = (width - 2) as u32;
@@ -1190,9 +1219,9 @@ fn faint_line(
     }
     // Fewer pixels than a line of FAINT_LINE_MM at 150 dpi cannot hold one.
     if seeds.len() < 8 {
-        return 0;
+        return (0, 0);
     }
-    let mut best = 0usize;
+    let mut best = (0usize, 0usize);
     let mut stack: Vec<usize> = Vec::new();
     for &seed in &seeds {
         if !on[seed] {
@@ -1214,7 +1243,7 @@ fn faint_line(
                 }
             }
         }
-        best = best.max((hx - lx).max(hy - ly));
+        best = best.max(((hx - lx).max(hy - ly), hy - ly));
     }
     best
 }
@@ -2822,6 +2851,47 @@ mod tests {
         );
         // Whole strokes as light are left to `GHOST_RATIO`.
         assert_eq!(read(first, measure(0.0174, 0.109, 2.0)), marked);
+    }
+
+    #[test]
+    fn a_faint_pencil_mark_alone_on_the_paper_is_a_vote_but_a_flat_line_is_not() {
+        // Independent renderer, run 5, paper 400 (150-dpi JPEG): a light pencil "1" alone on
+        // the paper, and our hard 150-dpi JPEG (seed 98), papers 144 and 530: ticks and crosses
+        // in light pencil scoring 0.007 at darkness 0.11-0.12, with faint lines of 3.3-5.4
+        // mm. Each went to a person as unmarked.
+        let faint = |line: f32, height: f32| {
+            let shape = ZoneShape {
+                extent: 5.6,
+                ink_mm2: 0.6,
+                stroke: 0.7,
+                piece: 0.7,
+                faint_line: line,
+                faint_height: height,
+                ..ZoneShape::default()
+            };
+            zone_only(0.0074, 0.12, shape, false)
+        };
+        let empty = zone_only(0.0, 0.0, ZoneShape::default(), false);
+        let read = |m: Measure, other: BoxClass| {
+            against_darkest_mark(&[BoxClass::Doubtful, other], &[m, empty], 1)[0]
+        };
+        assert_eq!(read(faint(3.3, 3.0), BoxClass::Empty), BoxClass::Marked);
+        // A crease across the box (our hard 150-dpi JPEG: lines up to 1.4 mm high) stays in
+        // doubt, as does a line too short to be a stroke.
+        assert_eq!(read(faint(8.9, 1.4), BoxClass::Empty), BoxClass::Doubtful);
+        assert_eq!(read(faint(2.2, 2.2), BoxClass::Empty), BoxClass::Doubtful);
+        // Anything else on the paper in doubt (a rubbed-out mark beside the new one, ink
+        // beside a box) leaves the light line in doubt too.
+        assert_eq!(
+            read(faint(3.3, 3.0), BoxClass::Doubtful),
+            BoxClass::Doubtful
+        );
+        // On a bilevel scan no fainter ink is searched, and nothing is promoted.
+        let bilevel = Measure {
+            bilevel: true,
+            ..faint(3.3, 3.0)
+        };
+        assert_eq!(read(bilevel, BoxClass::Empty), BoxClass::Doubtful);
     }
 
     #[test]
