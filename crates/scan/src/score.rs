@@ -83,8 +83,8 @@ pub const GHOST_RATIO: f32 = 0.62;
 pub const SAME_PENCIL: f32 = 0.8;
 /// Length of faint line (mm) a weak box needs to count as the same pencil's mark.
 pub const FAINT_MARK_MM: f32 = 3.0;
-/// Height (mm) down the rows a faint mark alone on the paper needs to count: a crease
-/// across the box left a line at most 1.3 mm high in our hard 150-dpi corpus.
+/// Height (mm) down the rows a faint mark alone on the paper needs to count: creases across
+/// empty boxes left lines 0.5-1.4 mm high in our hard 150-dpi JPEG tree.
 pub const LONE_HEIGHT_MM: f32 = 2.0;
 /// A speck in a box's zone under this score and this size (mm), with no faint line to it, is
 /// dust or a fleck in the paper: dust specks measured 0.0014-0.0055 (0.1-0.45 mm²) on the
@@ -296,11 +296,14 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .collect();
     let classes = against_darkest_mark(&classes, &measures, columns);
     let classes = clear_of_overshoot(classes, &measures, columns);
-    for ((vb, m), c) in vboxes.iter().zip(&measures).zip(&classes) {
-        if m.zone > 0.0 || m.halo > 0.0 || m.shape.faint_line > 0.0 {
-            tracing::trace!(row = vb.row, column = vb.column, class = ?c, zone = m.zone,
-                darkness = m.darkness, halo = m.halo, shape = ?m.shape, bilevel = m.bilevel,
-                "box measured");
+    // For checking a paper by hand (`--log ecount_scan=trace`).
+    if tracing::enabled!(tracing::Level::TRACE) {
+        for ((vb, m), c) in vboxes.iter().zip(&measures).zip(&classes) {
+            if m.zone > 0.0 || m.halo > 0.0 || m.shape.faint_line > 0.0 {
+                tracing::trace!(row = vb.row, column = vb.column, class = ?c, zone = m.zone,
+                    darkness = m.darkness, halo = m.halo, shape = ?m.shape,
+                    bilevel = m.bilevel, "box measured");
+            }
         }
     }
     let boxes: Vec<BoxReading> = vboxes
@@ -342,8 +345,8 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
 /// - a box doubtful only for want of ink, whose ink joins into a line of at least
 ///   [`FAINT_MARK_MM`] and is as dark (within [`SAME_PENCIL`]) as it, is that voter's faint
 ///   pencil again: a mark. With no mark on the paper to compare, such a box is a mark when
-///   nothing else on the paper holds ink and its line rises [`LONE_HEIGHT_MM`] down the
-///   rows (a crease across the box is flat, and is taken back when found).
+///   every other box is empty and its line rises [`LONE_HEIGHT_MM`] down the rows (a crease
+///   across the box is flat, and is taken back when found).
 ///
 /// A box doubtful only for a speck is empty on a grey scan, and on a bilevel one when its
 /// column holds a mark the threshold left standing ([`SOLID_STROKE_MM`],
@@ -2637,7 +2640,8 @@ mod tests {
         ] {
             assert_eq!(read(first, second), classes);
         }
-        // With no clear mark on the paper there is no pencil to compare with.
+        // With no clear mark on the paper there is no pencil to compare with, and a flat
+        // line alone may be a crease (`LONE_HEIGHT_MM`).
         let lone = [BoxClass::Doubtful];
         assert_eq!(
             against_darkest_mark(&lone, &[measure(0.0058, 0.101, 3.97)], 1),
@@ -2876,10 +2880,16 @@ mod tests {
             against_darkest_mark(&[BoxClass::Doubtful, other], &[m, empty], 1)[0]
         };
         assert_eq!(read(faint(3.3, 3.0), BoxClass::Empty), BoxClass::Marked);
-        // A crease across the box (our hard 150-dpi JPEG: lines up to 1.4 mm high) stays in
-        // doubt, as does a line too short to be a stroke.
+        // A crease across the box (our hard 150-dpi JPEG: lines 0.5-1.4 mm high) stays in
+        // doubt, as does a line too short to be a stroke, or one with too little ink at the
+        // zone cut (under `EMPTY_BELOW`).
         assert_eq!(read(faint(8.9, 1.4), BoxClass::Empty), BoxClass::Doubtful);
         assert_eq!(read(faint(2.2, 2.2), BoxClass::Empty), BoxClass::Doubtful);
+        let trace = Measure {
+            zone: 0.002,
+            ..faint(3.3, 3.0)
+        };
+        assert_eq!(read(trace, BoxClass::Empty), BoxClass::Doubtful);
         // Anything else on the paper in doubt (a rubbed-out mark beside the new one, ink
         // beside a box) leaves the light line in doubt too.
         assert_eq!(
