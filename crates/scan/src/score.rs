@@ -405,6 +405,8 @@ fn against_darkest_mark(
                 .step_by(columns)
                 .any(|(c, m)| *c == BoxClass::Marked && broken(m))
     };
+    // Boxes holding any ink: a doubtful box that is the only one is alone on the paper.
+    let inked = classes.iter().filter(|&&c| c != BoxClass::Empty).count();
     classes
         .iter()
         .zip(measures)
@@ -424,11 +426,10 @@ fn against_darkest_mark(
                 }
             }
             BoxClass::Doubtful => {
-                let pencil = darkest > 0.0
-                    && !m.bilevel
-                    && m.zone >= EMPTY_BELOW
-                    && m.shape.faint_line >= FAINT_MARK_MM
-                    && m.darkness >= SAME_PENCIL * darkest;
+                // Enough ink, joined by a faint line, for a light pencil's mark on grey.
+                let faint_mark =
+                    !m.bilevel && m.zone >= EMPTY_BELOW && m.shape.faint_line >= FAINT_MARK_MM;
+                let pencil = faint_mark && darkest > 0.0 && m.darkness >= SAME_PENCIL * darkest;
                 // It passes every test of a mark but the amount of ink.
                 let shaped = || classify(m.zone.max(MARKED_FROM), m.halo, &m.shape, m.bilevel);
                 // A speck with no fainter line to it: dust on the glass, a fleck in the
@@ -443,15 +444,7 @@ fn against_darkest_mark(
                 // A faint pencil mark alone on the paper: nothing to measure it against, and
                 // nothing else drawn to put the voter's meaning in doubt. Not a flat line,
                 // which a crease across the box also leaves.
-                let lone = darkest == 0.0
-                    && !m.bilevel
-                    && m.zone >= EMPTY_BELOW
-                    && m.shape.faint_line >= FAINT_MARK_MM
-                    && m.shape.faint_height >= LONE_HEIGHT_MM
-                    && classes
-                        .iter()
-                        .enumerate()
-                        .all(|(j, &other)| j == i || other == BoxClass::Empty);
+                let lone = faint_mark && inked == 1 && m.shape.faint_height >= LONE_HEIGHT_MM;
                 if (pencil || lone) && shaped() == BoxClass::Marked {
                     BoxClass::Marked
                 } else if speck && (!m.bilevel || standing_in(i % columns) || vouched(i % columns))
