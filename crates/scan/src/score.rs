@@ -277,7 +277,7 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
             facing_halo >= NEIGHBOUR_HALO || n.touches[facing_edge as usize]
         });
     }
-    let straddles = (0..vboxes.len())
+    let mut straddles: Vec<(u16, u8)> = (0..vboxes.len())
         .filter(|&i| i + columns < vboxes.len())
         .filter(|&i| {
             let (upper, lower) = (&measures[i], &measures[i + columns]);
@@ -296,12 +296,14 @@ pub fn score<'a, 'e>(identified: Identified<'a, 'e>) -> Scored<'a, 'e> {
         .collect();
     let classes = against_darkest_mark(&classes, &measures, columns);
     let classes = clear_of_overshoot(classes, &measures, columns);
+    straddles.extend(faint_straddles(&measures, &classes, columns, &straddles));
     // For checking a paper by hand (`--log ecount_scan=trace`).
     if tracing::enabled!(tracing::Level::TRACE) {
         for ((vb, m), c) in vboxes.iter().zip(&measures).zip(&classes) {
             if m.zone > 0.0 || m.halo > 0.0 || m.shape.faint_line > 0.0 {
                 tracing::trace!(row = vb.row, column = vb.column, class = ?c, zone = m.zone,
-                    darkness = m.darkness, halo = m.halo, shape = ?m.shape,
+                    darkness = m.darkness, halo = m.halo, shape = ?m.shape, edge = ?m.edge,
+                    top = m.top, bottom = m.bottom, beside = m.beside,
                     bilevel = m.bilevel, "box measured");
             }
         }
@@ -514,6 +516,40 @@ pub fn straddles(upper_bottom: f32, lower_top: f32, upper_zone: f32, lower_zone:
         return false;
     }
     weak >= STRADDLE || (zone < WEAK_MARK && weak >= 0.5 * STRADDLE && strong >= STRADDLE_STRONG)
+}
+
+/// The gaps (as the upper box's row and column) that a faint stroke crosses in a column
+/// holding no mark, on less evidence than [`straddles`] asks: a trace of ink on both facing
+/// sides, [`STRADDLE`] on one, and a doubtful box on either side, whose zone the stroke
+/// enters. Such a column is void and its paper goes to a person either way (no mark, and a
+/// doubtful box); the stroke across the gap only names the head the paper is proposed
+/// under: uncertain, not unmarked, as for a tick drawn between two boxes.
+fn faint_straddles(
+    measures: &[Measure],
+    classes: &[BoxClass],
+    columns: usize,
+    known: &[(u16, u8)],
+) -> Vec<(u16, u8)> {
+    let marked = |col: usize| {
+        classes
+            .iter()
+            .skip(col)
+            .step_by(columns)
+            .any(|&c| c == BoxClass::Marked)
+    };
+    (0..measures.len().saturating_sub(columns))
+        .filter(|&i| {
+            let (upper, lower) = (&measures[i], &measures[i + columns]);
+            let (weak, strong) = (upper.bottom.min(lower.top), upper.bottom.max(lower.top));
+            weak > 0.0
+                && strong >= STRADDLE
+                && upper.zone.max(lower.zone) < WEAK_MARK
+                && (classes[i] == BoxClass::Doubtful || classes[i + columns] == BoxClass::Doubtful)
+                && !marked(i % columns)
+        })
+        .map(|i| ((i / columns) as u16, (i % columns) as u8))
+        .filter(|gap| !known.contains(gap))
+        .collect()
 }
 
 /// The shape of a box's zone ink, beyond how much there is.
@@ -2656,6 +2692,49 @@ mod tests {
             bottom: 0.0,
             beside: 0.0,
         }
+    }
+
+    #[test]
+    fn a_faint_tick_between_two_boxes_of_an_unmarked_column_is_uncertain() {
+        use BoxClass::{Doubtful, Empty, Marked};
+        // Realistic 200-dpi JPEG, seed 2, paper 6330: a pencil tick drawn between rows 7 and
+        // 8 of the first-choice column (a one-column paper here) left 0.0035 in row 7's
+        // bottom halo, 0.023 in row 8's top halo and a trace in row 8's zone (doubtful).
+        let halos = |bottom: f32, top: f32, zone: f32| {
+            let mut upper = zone_only(0.0, 0.0, ZoneShape::default(), false);
+            upper.bottom = bottom;
+            let mut lower = zone_only(zone, 0.2, ZoneShape::default(), false);
+            lower.top = top;
+            vec![upper, lower]
+        };
+        let tick = halos(0.0035, 0.023, 0.0067);
+        assert_eq!(faint_straddles(&tick, &[Empty, Doubtful], 1, &[]), [(0, 0)]);
+        // A gap already found straddled is not listed twice.
+        assert!(faint_straddles(&tick, &[Empty, Doubtful], 1, &[(0, 0)]).is_empty());
+        // Ink on one facing side only is not a crossing.
+        let one_side = halos(0.0, 0.023, 0.0067);
+        assert!(faint_straddles(&one_side, &[Empty, Doubtful], 1, &[]).is_empty());
+        // Nor is a trace on both sides that nowhere reaches STRADDLE.
+        let traces = halos(0.0035, 0.009, 0.0067);
+        assert!(faint_straddles(&traces, &[Empty, Doubtful], 1, &[]).is_empty());
+        // With no doubtful box beside the gap, nothing here sends the paper to a person.
+        assert!(faint_straddles(&tick, &[Empty, Empty], 1, &[]).is_empty());
+        // In a column holding a mark (elsewhere: a third row), the weaker evidence does not
+        // void it.
+        let mut with_mark = tick.clone();
+        with_mark.push(zone_only(0.3, 0.5, ZoneShape::default(), false));
+        let classes = [Empty, Doubtful, Marked];
+        assert!(faint_straddles(&with_mark, &classes, 1, &[]).is_empty());
+        // Nor does a weak mark in one of the two boxes (WEAK_MARK or more).
+        let weak = halos(0.0035, 0.023, 0.06);
+        assert!(faint_straddles(&weak, &[Empty, Doubtful], 1, &[]).is_empty());
+        // Two columns: the gap below row 0 of the second column, whose first holds a mark.
+        let mut two = vec![zone_only(0.3, 0.5, ZoneShape::default(), false)];
+        two.push(tick[0]);
+        two.push(zone_only(0.0, 0.0, ZoneShape::default(), false));
+        two.push(tick[1]);
+        let classes = [Marked, Empty, Empty, Doubtful];
+        assert_eq!(faint_straddles(&two, &classes, 2, &[]), [(0, 1)]);
     }
 
     #[test]
