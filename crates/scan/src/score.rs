@@ -93,6 +93,12 @@ pub const LONE_HEIGHT_MM: f32 = 2.0;
 /// threshold left standing ([`SOLID_STROKE_MM`], [`SPECK_BESIDE_MARK`]).
 pub const SPECK_ZONE: f32 = 0.008;
 pub const SPECK_MM: f32 = 1.0;
+/// On a grey scan, specks apart in one box are dust like one speck when no piece reaches
+/// [`SPECK_MM`] and they are this dark: in the hard 200-dpi JPEG (10,000, seed 2), two or
+/// three flecks of dust 1.7-5.9 mm apart (darkness 0.23-0.45) sent 6 clear papers to a
+/// person. A pencil line too light to join even at the faint cut leaves lighter grain in
+/// specks (a tick of grey 185 on paper of 200: 0.168), which stays in doubt.
+pub const SPECKS_DARKNESS: f32 = 0.2;
 /// A bilevel mark with an unbroken stroke this long (mm) came from a pen or pencil dark
 /// enough to survive the threshold whole: that voter's second mark in the column would too,
 /// so a speck there is dust. Crosses run 5-8 mm; a faint cross the threshold broke up keeps
@@ -435,12 +441,18 @@ fn against_darkest_mark(
                 // It passes every test of a mark but the amount of ink.
                 let shaped = || classify(m.zone.max(MARKED_FROM), m.halo, &m.shape, m.bilevel);
                 // A speck with no fainter line to it: dust on the glass, a fleck in the
-                // paper. Alone on a paper it leaves the contest unmarked, and so void, which
-                // a person examines anyway. On a bilevel scan it may be what the threshold
-                // left of a faint mark, and stays in doubt to show the person where, unless
-                // the column holds a mark the threshold left standing.
+                // paper. On grey, so are specks apart in the box, none of them a piece of
+                // SPECK_MM (two or three flecks of dust). Alone on a paper it leaves the
+                // contest unmarked, and so void, which a person examines anyway. On a bilevel
+                // scan it may be what the threshold left of a faint mark, and stays in doubt
+                // to show the person where, unless the column holds a mark the threshold left
+                // standing.
                 let speck = m.zone < SPECK_ZONE
-                    && m.shape.extent < SPECK_MM
+                    && (m.shape.extent < SPECK_MM
+                        || (!m.bilevel
+                            && m.darkness >= SPECKS_DARKNESS
+                            && m.shape.stroke < SPECK_MM
+                            && m.shape.piece < SPECK_MM))
                     && m.halo < HALO_DOUBTFUL
                     && m.shape.faint_line < FAINT_LINE_MM;
                 // A faint pencil mark alone on the paper: nothing to measure it against, and
@@ -2735,6 +2747,40 @@ mod tests {
         two.push(tick[1]);
         let classes = [Marked, Empty, Empty, Doubtful];
         assert_eq!(faint_straddles(&two, &classes, 2, &[]), [(0, 1)]);
+    }
+
+    #[test]
+    fn specks_of_dust_apart_in_one_box_are_empty_on_grey() {
+        // Hard 200-dpi JPEG (10,000, seed 2), papers 725, 2624, 2760, 5922, 6909 and 8585:
+        // two or three specks of dust in one empty box, 1.7-5.9 mm apart, no piece of them
+        // over 0.6 mm and no fainter line joining them (0.0037-0.0065 of the zone).
+        let specks_of = |bilevel: bool, piece: f32, darkness: f32| {
+            let shape = ZoneShape {
+                extent: 5.9,
+                ink_mm2: 0.33,
+                stroke: piece,
+                piece,
+                faint_line: 0.62,
+                ..ZoneShape::default()
+            };
+            zone_only(0.0041, darkness, shape, bilevel)
+        };
+        let specks = |bilevel: bool, piece: f32| specks_of(bilevel, piece, 0.24);
+        let pen = zone_only(0.25, 0.76, ZoneShape::default(), false);
+        let classes = [BoxClass::Marked, BoxClass::Doubtful];
+        let read = |m: Measure| against_darkest_mark(&classes, &[pen, m], 1)[1];
+        assert_eq!(read(specks(false, 0.62)), BoxClass::Empty);
+        // Specks as light as a pencil's grain may be all a light tick left (hard 200-dpi
+        // JPEG paper 5135: 0.168).
+        assert_eq!(read(specks_of(false, 0.62, 0.168)), BoxClass::Doubtful);
+        // A piece of SPECK_MM or more is a stroke's, not dust: in doubt.
+        assert_eq!(read(specks(false, 1.1)), BoxClass::Doubtful);
+        // On a bilevel scan specks apart may be what the threshold left of a faint mark.
+        assert_eq!(read(specks(true, 0.62)), BoxClass::Doubtful);
+        // So may a fainter line joining them on grey.
+        let mut joined = specks(false, 0.62);
+        joined.shape.faint_line = 2.5;
+        assert_eq!(read(joined), BoxClass::Doubtful);
     }
 
     #[test]
