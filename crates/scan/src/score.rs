@@ -413,6 +413,7 @@ fn against_darkest_mark(
                 .step_by(columns)
                 .any(|(c, m)| *c == BoxClass::Marked && broken(m))
     };
+    let marked_in = |column: usize| column_marked(classes, column, columns);
     // Boxes holding any ink: a doubtful box that is the only one is alone on the paper.
     let inked = classes.iter().filter(|&&c| c != BoxClass::Empty).count();
     classes
@@ -441,27 +442,33 @@ fn against_darkest_mark(
                 // It passes every test of a mark but the amount of ink.
                 let shaped = || classify(m.zone.max(MARKED_FROM), m.halo, &m.shape, m.bilevel);
                 // A speck with no fainter line to it: dust on the glass, a fleck in the
-                // paper. On grey, so are specks apart in the box, none of them a piece of
-                // SPECK_MM (two or three flecks of dust). Alone on a paper it leaves the
-                // contest unmarked, and so void, which a person examines anyway. On a bilevel
-                // scan it may be what the threshold left of a faint mark, and stays in doubt
-                // to show the person where, unless the column holds a mark the threshold left
-                // standing.
-                let speck = m.zone < SPECK_ZONE
-                    && (m.shape.extent < SPECK_MM
-                        || (!m.bilevel
-                            && m.darkness >= SPECKS_DARKNESS
-                            && m.shape.stroke < SPECK_MM
-                            && m.shape.piece < SPECK_MM))
+                // paper. Alone on a paper it leaves the contest unmarked, and so void, which
+                // a person examines anyway. On a bilevel scan it may be what the threshold
+                // left of a faint mark, and stays in doubt to show the person where, unless
+                // the column holds a mark the threshold left standing.
+                let faint_free = m.zone < SPECK_ZONE
                     && m.halo < HALO_DOUBTFUL
                     && m.shape.faint_line < FAINT_LINE_MM;
+                let speck = faint_free && m.shape.extent < SPECK_MM;
+                // On grey, so are dark specks apart in the box, none of them a piece of
+                // SPECK_MM (two or three flecks of dust), beside the column's clear mark: the
+                // voter's own pencil would leave a second mark as dark and as joined as the
+                // first. Not in a column without one, where clearing them could leave a faint
+                // second choice unused with nothing shown to a person.
+                let specks = faint_free
+                    && !m.bilevel
+                    && m.darkness >= SPECKS_DARKNESS
+                    && m.shape.stroke < SPECK_MM
+                    && m.shape.piece < SPECK_MM
+                    && marked_in(i % columns);
                 // A faint pencil mark alone on the paper: nothing to measure it against, and
                 // nothing else drawn to put the voter's meaning in doubt. Not a flat line,
                 // which a crease across the box also leaves.
                 let lone = faint_mark && inked == 1 && m.shape.faint_height >= LONE_HEIGHT_MM;
                 if (pencil || lone) && shaped() == BoxClass::Marked {
                     BoxClass::Marked
-                } else if speck && (!m.bilevel || standing_in(i % columns) || vouched(i % columns))
+                } else if specks
+                    || (speck && (!m.bilevel || standing_in(i % columns) || vouched(i % columns)))
                 {
                     BoxClass::Empty
                 } else {
@@ -530,25 +537,27 @@ pub fn straddles(upper_bottom: f32, lower_top: f32, upper_zone: f32, lower_zone:
     weak >= STRADDLE || (zone < WEAK_MARK && weak >= 0.5 * STRADDLE && strong >= STRADDLE_STRONG)
 }
 
+/// Whether a column of boxes holds a marked box (boxes listed row by row).
+fn column_marked(classes: &[BoxClass], column: usize, columns: usize) -> bool {
+    classes
+        .iter()
+        .skip(column)
+        .step_by(columns)
+        .any(|&c| c == BoxClass::Marked)
+}
+
 /// The gaps (as the upper box's row and column) that a faint stroke crosses in a column
 /// holding no mark, on less evidence than [`straddles`] asks: a trace of ink on both facing
 /// sides, [`STRADDLE`] on one, and a doubtful box on either side, whose zone the stroke
-/// enters. Such a column is void and its paper goes to a person either way (no mark, and a
-/// doubtful box); the stroke across the gap only names the head the paper is proposed
-/// under: uncertain, not unmarked, as for a tick drawn between two boxes.
+/// enters. That column's choice is void and its paper goes to a person either way (no mark,
+/// and a doubtful box); the stroke across the gap only names the reason proposed for it:
+/// uncertain, not unmarked, as for a tick drawn between two boxes.
 fn faint_straddles(
     measures: &[Measure],
     classes: &[BoxClass],
     columns: usize,
     known: &[(u16, u8)],
 ) -> Vec<(u16, u8)> {
-    let marked = |col: usize| {
-        classes
-            .iter()
-            .skip(col)
-            .step_by(columns)
-            .any(|&c| c == BoxClass::Marked)
-    };
     (0..measures.len().saturating_sub(columns))
         .filter(|&i| {
             let (upper, lower) = (&measures[i], &measures[i + columns]);
@@ -557,7 +566,7 @@ fn faint_straddles(
                 && strong >= STRADDLE
                 && upper.zone.max(lower.zone) < WEAK_MARK
                 && (classes[i] == BoxClass::Doubtful || classes[i + columns] == BoxClass::Doubtful)
-                && !marked(i % columns)
+                && !column_marked(classes, i % columns, columns)
         })
         .map(|i| ((i / columns) as u16, (i % columns) as u8))
         .filter(|gap| !known.contains(gap))
@@ -2770,11 +2779,32 @@ mod tests {
         let classes = [BoxClass::Marked, BoxClass::Doubtful];
         let read = |m: Measure| against_darkest_mark(&classes, &[pen, m], 1)[1];
         assert_eq!(read(specks(false, 0.62)), BoxClass::Empty);
+        assert_eq!(
+            read(specks_of(false, 0.62, SPECKS_DARKNESS)),
+            BoxClass::Empty
+        );
         // Specks as light as a pencil's grain may be all a light tick left (hard 200-dpi
         // JPEG paper 5135: 0.168).
         assert_eq!(read(specks_of(false, 0.62, 0.168)), BoxClass::Doubtful);
-        // A piece of SPECK_MM or more is a stroke's, not dust: in doubt.
+        assert_eq!(read(specks_of(false, 0.62, 0.19)), BoxClass::Doubtful);
+        // A piece of SPECK_MM or more is a stroke's, not dust: in doubt; so is an unbroken
+        // run of it along a row.
         assert_eq!(read(specks(false, 1.1)), BoxClass::Doubtful);
+        let mut run = specks(false, 0.62);
+        run.shape.stroke = 1.1;
+        assert_eq!(read(run), BoxClass::Doubtful);
+        // In a column with no clear mark (a Mayor paper's second choice beside the first
+        // choice's mark), the specks may be a faint second choice: clearing them would leave
+        // it unused with nothing shown to a person.
+        let mayor = [
+            BoxClass::Marked,
+            BoxClass::Empty,
+            BoxClass::Empty,
+            BoxClass::Doubtful,
+        ];
+        let empty = zone_only(0.0, 0.0, ZoneShape::default(), false);
+        let second = against_darkest_mark(&mayor, &[pen, empty, empty, specks(false, 0.62)], 2);
+        assert_eq!(second[3], BoxClass::Doubtful);
         // On a bilevel scan specks apart may be what the threshold left of a faint mark.
         assert_eq!(read(specks(true, 0.62)), BoxClass::Doubtful);
         // So may a fainter line joining them on grey.
