@@ -93,11 +93,12 @@ pub const LONE_HEIGHT_MM: f32 = 2.0;
 /// threshold left standing ([`SOLID_STROKE_MM`], [`SPECK_BESIDE_MARK`]).
 pub const SPECK_ZONE: f32 = 0.008;
 pub const SPECK_MM: f32 = 1.0;
-/// On a grey scan, specks apart in one box are dust like one speck when no piece reaches
-/// [`SPECK_MM`] and they are this dark: in the hard 200-dpi JPEG (10,000, seed 2), two or
-/// three flecks of dust 1.7-5.9 mm apart (darkness 0.23-0.45) sent 6 clear papers to a
-/// person. A pencil line too light to join even at the faint cut leaves lighter grain in
-/// specks (a tick of grey 185 on paper of 200: 0.168), which stays in doubt.
+/// On a grey scan, specks apart in one box beside their column's clear mark are dust like
+/// one speck when no piece reaches [`SPECK_MM`] and they are this dark: in the hard 200-dpi
+/// JPEG (10,000, seed 2), two or three flecks of dust 1.7-5.9 mm apart (darkness 0.23-0.45)
+/// sent 6 clear papers to a person. A pencil line too light to join even at the faint cut
+/// leaves lighter grain in specks (a tick of grey 185 on paper of 200: 0.168), which stays
+/// in doubt.
 pub const SPECKS_DARKNESS: f32 = 0.2;
 /// A bilevel mark with an unbroken stroke this long (mm) came from a pen or pencil dark
 /// enough to survive the threshold whole: that voter's second mark in the column would too,
