@@ -568,6 +568,36 @@ fn a_shadow_along_the_edge_is_not_writing_and_initials_in_it_are() {
 }
 
 #[test]
+fn a_pencil_signature_a_bilevel_scan_left_as_dots_is_found() {
+    // Our hard 200-dpi G4 (seed 2, papers 2272, 2732 and 4538): the threshold left a light
+    // pencil signature as a trail of dots of a few pixels, most of which the stray-ink grid's
+    // 2 x 2 samples every 0.6 mm stepped over; the papers' votes were counted.
+    let e = gla();
+    for dpi in [150, 200, 300] {
+        let k = f64::from(dpi) / 25.4;
+        let img = first_choice_in_row_3(&e, dpi);
+        assert!(read(&img, &e).flags.is_empty(), "{dpi} dpi");
+        // Dots of 2 x 2 pixels every 0.8 mm along a wavy line 30 mm long between the table
+        // (ending at 316 mm) and the strip (from 332 mm): under 5% of the line's length.
+        let dots = |spacing: f64, side: u32| {
+            let mut page = img.clone();
+            for i in 0..(30.0 / spacing) as u32 {
+                let x = 130.0 + spacing * f64::from(i);
+                let y = 323.0 + 2.0 * (x / 2.0).sin();
+                for (dx, dy) in (0..side).flat_map(|dx| (0..side).map(move |dy| (dx, dy))) {
+                    page.put_pixel((x * k) as u32 + dx, (y * k) as u32 + dy, image::Luma([0]));
+                }
+            }
+            read(&page, &e)
+        };
+        assert_identifying(&dots(0.8, 2), &format!("{dpi} dpi"));
+        // Lone black pixels along the same line are the threshold's noise.
+        let noise = dots(0.8, 1);
+        assert!(noise.flags.is_empty(), "{dpi} dpi: {:?}", noise.flags);
+    }
+}
+
+#[test]
 fn a_speck_of_dust_against_a_printed_line_is_not_writing() {
     // Our hard 200-dpi JPEG (seed 96), paper 1169: a speck of dust just left of a party's
     // name, outside its row's text zone, joined the printed line into one cluster, which no
