@@ -5,7 +5,8 @@
 //! the text as writing, so a clean paper would go to a person.
 //!
 //! A crease is found where nothing is printed: in both side margins, as a thin faint line at
-//! about the same height ([`find`]). The paper is then read again from a copy of the image
+//! about the same height, or for a fold down the page's length in the bands above the header
+//! and between the table and the strip ([`find`]). The paper is then read again from a copy of the image
 //! with the crease's darkening taken back along the line joining them, measured block by
 //! block against the paper beside it ([`repair`]): ink and print crossing it keep their
 //! shape.
@@ -13,12 +14,19 @@
 use crate::identify::Identified;
 use crate::reading::{BoxClass, BoxReading, Reading};
 use crate::register::Registered;
-use ecount_election::layout::{FIDUCIAL_INSET, FIDUCIAL_QUIET, FIDUCIAL_SIZE, WIDTH};
+use ecount_election::layout::{
+    FIDUCIAL_INSET, FIDUCIAL_QUIET, FIDUCIAL_SIZE, ROW_HEIGHT, ROW_TOP, WIDTH,
+};
 use image::GrayImage;
 
 /// The side margins searched (paper x, mm): clear of the scanner's edge shadow (4 mm) and
 /// of the table's outer rules (16 and 194 mm) by 1.5 mm.
 const MARGINS: [(f64, f64); 2] = [(4.0, 14.5), (195.5, WIDTH - 4.0)];
+/// The band of bare paper above the header searched for a crease down the page (paper y,
+/// mm): clear of the scanner's edge shadow (4 mm) and of the header (from 22 mm). The band
+/// between the table and the strip is kept `BAND_CLEAR` from both.
+const TOP_BAND: (f64, f64) = (4.0, 20.5);
+const BAND_CLEAR: f64 = 1.5;
 /// A crease darkens the margin's mean by at least this share of the paper-to-print span, and
 /// by at least 5 times the profile's noise: a crease of 10 grey levels, blurred, still puts
 /// a box in doubt through the faint-line search (`FAINT_DARKNESS`, 0.05 of the span on a
@@ -68,23 +76,25 @@ const SEGMENT_MM: f64 = 10.0;
 /// paper's, not a stroke's crossing it.
 const BLOCK_MM: f64 = 2.0;
 
-/// A crease: its centre's image point in each margin, its depth there (grey levels), how
-/// far (image pixels) its darkening reaches either side of its centre, and whether the page
+/// A crease: its centre's image point in each margin (`from` the left or top, `to` the
+/// right or bottom), its depth there (grey levels), how far (image pixels) its darkening
+/// reaches either side of its centre, whether it runs down the page, and whether the page
 /// is bilevel (the crease is then specks, cleared rather than lightened).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Crease {
-    pub left: (f64, f64),
-    pub right: (f64, f64),
+    pub from: (f64, f64),
+    pub to: (f64, f64),
     pub depth: (f64, f64),
     pub reach: f64,
+    pub down: bool,
     pub bilevel: bool,
 }
 
-/// A thin faint line in one margin's profile: paper y (mm) of its centre, depth (grey
-/// levels) and width (mm) at half depth.
+/// A thin faint line in one margin's profile: where along the margin (paper mm) its centre
+/// lies, depth (grey levels) and width (mm) at half depth.
 #[derive(Debug, Clone, Copy)]
 struct Line {
-    y: f64,
+    at: f64,
     depth: f64,
     width: f64,
 }
@@ -107,19 +117,41 @@ fn black_and_white(reg: &Registered) -> bool {
     reg.black <= 1.0 && reg.white.iter().all(|&w| w >= 254.0)
 }
 
-/// The creases across the paper: a thin faint line across each side margin, the two at about
-/// the same height and depth.
+/// The creases of the paper: a thin faint line across each side margin, the two at about the
+/// same height and depth; and likewise down the page, across the bands of bare paper above
+/// the header and between the table and the strip.
 pub fn find(id: &Identified) -> Vec<Crease> {
+    // Between the fiducials' quiet zones: top and bottom, or left and right.
+    let clear = FIDUCIAL_INSET + FIDUCIAL_SIZE / 2.0 + FIDUCIAL_QUIET;
+    let mut creases = find_across(id, MARGINS, (clear, id.layout.height - clear), false);
+    let bands = [
+        (TOP_BAND.0, TOP_BAND.1),
+        (
+            ROW_TOP + ROW_HEIGHT * id.layout.options as f64 + BAND_CLEAR,
+            id.layout.strip_area().y0 - BAND_CLEAR,
+        ),
+    ];
+    creases.extend(find_across(id, bands, (clear, WIDTH - clear), true));
+    creases
+}
+
+/// The creases crossing both `margins` (paper ranges across them: x for side margins, y for
+/// bands across the page, `down`), found along `along` (paper y, or x).
+fn find_across(
+    id: &Identified,
+    margins: [(f64, f64); 2],
+    along: (f64, f64),
+    down: bool,
+) -> Vec<Crease> {
     let reg = &id.registered;
     let tf = id.transform;
     let ppm = reg.ppm.max(1.0);
-    // Between the fiducials' quiet zones, top and bottom.
-    let clear = FIDUCIAL_INSET + FIDUCIAL_SIZE / 2.0 + FIDUCIAL_QUIET;
-    let ys = (clear, id.layout.height - clear);
+    let ys = along;
     let span = (reg.white.iter().sum::<f64>() / 4.0 - reg.black).max(25.0);
     // Each margin in two halves, and a line must cross both at one height: a speck of dust
     // darkens one half's mean as much as a crease, but not the other's.
-    let sampled = MARGINS.map(|(x0, x1)| profiles(reg, &tf, (x0, (x0 + x1) / 2.0, x1), ys, ppm));
+    let sampled =
+        margins.map(|(x0, x1)| profiles(reg, &tf, (x0, (x0 + x1) / 2.0, x1), ys, ppm, down));
     // On a bilevel scan the threshold leaves a crease as sparse black specks, often in one
     // half only: there either half will do, and the specks along the whole line decide
     // (see `clear_specks`). The page is bilevel when its fiducials are black and white and
@@ -141,7 +173,7 @@ pub fn find(id: &Identified) -> Vec<Crease> {
             let [outer, inner] = [&outer, &inner].map(|d| lines(d, ys.0, (span, most), ppm));
             let alone = inner
                 .iter()
-                .filter(|(b, _)| outer.iter().all(|(a, _)| (a.y - b.y).abs() > HALVES_MM));
+                .filter(|(b, _)| outer.iter().all(|(a, _)| (a.at - b.at).abs() > HALVES_MM));
             return outer.iter().chain(alone).map(|(l, _)| *l).collect();
         }
         // On a grey scan the line is looked for in the whole margin's mean, whose noise is
@@ -174,17 +206,25 @@ pub fn find(id: &Identified) -> Vec<Crease> {
     for l in &left {
         let partner = right
             .iter()
-            .filter(|r| (r.y - l.y).abs() <= SLANT_MM)
+            .filter(|r| (r.at - l.at).abs() <= SLANT_MM)
             .filter(|r| r.depth.max(l.depth) <= DEPTH_RATIO * r.depth.min(l.depth))
-            .min_by(|a, b| (a.y - l.y).abs().total_cmp(&(b.y - l.y).abs()));
+            .min_by(|a, b| (a.at - l.at).abs().total_cmp(&(b.at - l.at).abs()));
         if let Some(r) = partner {
-            let centre = |(x0, x1): (f64, f64), y: f64| tf.apply((x0 + x1) / 2.0, y);
+            let centre = |(x0, x1): (f64, f64), at: f64| {
+                let mid = (x0 + x1) / 2.0;
+                if down {
+                    tf.apply(at, mid)
+                } else {
+                    tf.apply(mid, at)
+                }
+            };
             creases.push(Crease {
-                left: centre(MARGINS[0], l.y),
-                right: centre(MARGINS[1], r.y),
+                from: centre(margins[0], l.at),
+                to: centre(margins[1], r.at),
                 depth: (l.depth, r.depth),
                 // Its half-depth width, blur's tails and the centres' error.
                 reach: (l.width.max(r.width) / 2.0 + REACH_MM) * ppm,
+                down,
                 bilevel,
             });
         }
@@ -196,12 +236,15 @@ pub fn find(id: &Identified) -> Vec<Crease> {
 /// to `xs.2`) at each image row's worth of paper height from `ys.0` to `ys.1`; None off the
 /// image. Both halves in one pass, a row at a time: the rows are far apart in memory, and
 /// each is fetched once. Also whether any pixel sampled was grey (neither 0 nor 254-255).
+/// `down`: the margin is a band across the page, and x and y swap roles (`xs` are heights
+/// across the band, `ys` the positions along it).
 fn profiles(
     reg: &Registered,
     tf: &crate::reading::Transform,
     xs: (f64, f64, f64),
     ys: (f64, f64),
     ppm: f64,
+    down: bool,
 ) -> ([Vec<Option<f64>>; 2], bool) {
     let img = reg.image;
     let (w, h) = (img.width() as f64, img.height() as f64);
@@ -213,14 +256,25 @@ fn profiles(
     let (raw, width) = (img.as_raw(), img.width() as usize);
     // The transform is affine: each sample is the last one moved by a fixed step, and a
     // half lies on the image when both its ends do.
-    let (du, dv) = (tf.a * 2.0 * step, tf.d * 2.0 * step);
+    let (du, dv) = if down {
+        (tf.b * 2.0 * step, tf.e * 2.0 * step)
+    } else {
+        (tf.a * 2.0 * step, tf.d * 2.0 * step)
+    };
+    let paper = |across: f64, along: f64| {
+        if down {
+            tf.apply(along, across)
+        } else {
+            tf.apply(across, along)
+        }
+    };
     let on = |(u, v): (f64, f64)| u >= 0.0 && v >= 0.0 && u < w && v < h;
     let mut out = [Vec::with_capacity(n), Vec::with_capacity(n)];
     let mut grey = false;
     for k in 0..n {
         let y = ys.0 + step * k as f64;
         for (&(x0, across), profile) in halves.iter().zip(out.iter_mut()) {
-            let (mut u, mut v) = tf.apply(x0, y);
+            let (mut u, mut v) = paper(x0, y);
             let last = (u + du * (across - 1) as f64, v + dv * (across - 1) as f64);
             if !on((u, v)) || !on(last) {
                 profile.push(None);
@@ -321,7 +375,7 @@ fn lines(
             continue;
         }
         let line = Line {
-            y: y0 + step * peak as f64,
+            at: y0 + step * peak as f64,
             depth,
             width,
         };
@@ -354,42 +408,46 @@ pub fn repair_in(
     let Some(mut out) = GrayImage::from_raw(image.width(), image.height(), buffer) else {
         return image.clone();
     };
-    let (w, h) = (image.width() as usize, image.height() as usize);
     let raw = image.as_raw();
     let block = ((BLOCK_MM * ppm).round() as usize).max(4);
     let mut column: Vec<u8> = Vec::with_capacity(block);
     for c in creases {
-        let (dx, dy) = (c.right.0 - c.left.0, c.right.1 - c.left.1);
+        // Worked along the crease (`a`: image x, or y for a crease down the page) and
+        // across it (`c`).
+        let axes = Axes::new(image, c.down);
+        let (from, to) = (axes.flip(c.from), axes.flip(c.to));
+        let (da, dc) = (to.0 - from.0, to.1 - from.1);
         let reach = c.reach.ceil() as i64;
-        if dx.abs() < 1.0 || reach < 1 {
+        if da.abs() < 1.0 || reach < 1 {
             continue;
         }
-        let slope = dy / dx;
-        let yc = |x: usize| (c.left.1 + slope * (x as f64 - c.left.0)).round() as i64;
+        let slope = dc / da;
+        let cc = |a: usize| (from.1 + slope * (a as f64 - from.0)).round() as i64;
         if c.bilevel {
-            clear_specks(&mut out, reach, &yc, ppm);
+            clear_specks(&mut out, &axes, reach, &cc, ppm);
             continue;
         }
-        for x0 in (0..w).step_by(block) {
-            let x1 = (x0 + block).min(w);
-            let xm = (x0 + x1) as f64 / 2.0;
-            let t = ((xm - c.left.0) / dx).clamp(0.0, 1.0);
+        let (len, across) = (axes.along, axes.across as i64);
+        for a0 in (0..len).step_by(block) {
+            let a1 = (a0 + block).min(len);
+            let am = (a0 + a1) as f64 / 2.0;
+            let t = ((am - from.0) / da).clamp(0.0, 1.0);
             let most = 1.5 * (c.depth.0 * (1.0 - t) + c.depth.1 * t);
-            // The block is read along the line (`yc`, its row at each column), so a crease
-            // sloping across it is measured and taken back at its own height in each column.
+            // The block is read along the line (`cc`, its place across at each step), so a
+            // crease sloping across it is measured and taken back where it lies at each step.
             let median = |off: i64, col: &mut Vec<u8>| -> Option<f64> {
                 col.clear();
-                for x in x0..x1 {
-                    let y = yc(x) + off;
-                    if y < 0 || y as usize >= h {
+                for a in a0..a1 {
+                    let c = cc(a) + off;
+                    if c < 0 || c >= across {
                         return None;
                     }
-                    col.push(raw[y as usize * w + x]);
+                    col.push(raw[axes.index(a, c as usize)]);
                 }
                 col.sort_unstable();
                 Some(f64::from(col[col.len() / 2]))
             };
-            let (Some(a), Some(b)) = (
+            let (Some(before), Some(after)) = (
                 median(-reach - 1, &mut column),
                 median(reach + 1, &mut column),
             ) else {
@@ -402,14 +460,13 @@ pub fn repair_in(
                 // The paper is the lighter side's: print or ink on one side of the band (a
                 // box's outline along the crease, or its blur) darkens that side, while the
                 // paper's own shading changes by a grey level or two across the band.
-                let paper = a.max(b);
+                let paper = before.max(after);
                 let d = (paper - m).clamp(0.0, most);
                 if d < 0.5 {
                     continue;
                 }
-                for x in x0..x1 {
-                    let y = (yc(x) + off) as usize;
-                    let p = &mut out.as_mut()[y * w + x];
+                for a in a0..a1 {
+                    let p = &mut out.as_mut()[axes.index(a, (cc(a) + off) as usize)];
                     *p = (f64::from(*p) + d).round().min(255.0) as u8;
                 }
             }
@@ -418,60 +475,103 @@ pub fn repair_in(
     out
 }
 
+/// A page seen along a crease and across it: for a crease across the page, along is image
+/// x and across is y; for one down the page, the other way round.
+struct Axes {
+    down: bool,
+    width: usize,
+    /// Pixels along the crease, and across it.
+    along: usize,
+    across: usize,
+}
+
+impl Axes {
+    fn new(image: &GrayImage, down: bool) -> Self {
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        let (along, across) = if down { (h, w) } else { (w, h) };
+        Axes {
+            down,
+            width: w,
+            along,
+            across,
+        }
+    }
+
+    /// An image point (x, y) as (along, across).
+    fn flip(&self, (x, y): (f64, f64)) -> (f64, f64) {
+        if self.down {
+            (y, x)
+        } else {
+            (x, y)
+        }
+    }
+
+    /// The raw index of the pixel `a` along and `c` across.
+    fn index(&self, a: usize, c: usize) -> usize {
+        if self.down {
+            a * self.width + c
+        } else {
+            c * self.width + a
+        }
+    }
+}
+
 /// On a bilevel scan, clears each black speck lying wholly inside the crease's band: what the
 /// threshold left of the crease. Ink and print crossing the crease run on outside the band
 /// (a stroke, a box's outline, a letter), so any black piece reaching past it stays whole.
 /// Only when such specks lie along at least [`SPECKLED`] of the band's [`SEGMENT_MM`]
 /// lengths: two specks of dust at one height in the two margins make no crease, and their
 /// band is left alone.
-fn clear_specks(out: &mut GrayImage, reach: i64, yc: &dyn Fn(usize) -> i64, ppm: f64) {
-    let (w, h) = (out.width() as usize, out.height() as i64);
+fn clear_specks(out: &mut GrayImage, axes: &Axes, reach: i64, cc: &dyn Fn(usize) -> i64, ppm: f64) {
+    let (len, across) = (axes.along, axes.across as i64);
     let rows = (2 * reach + 1) as usize;
-    let at = |x: usize, y: i64| y - (yc(x) - reach);
-    let inside = |x: usize, y: i64| (0..rows as i64).contains(&at(x, y)) && (0..h).contains(&y);
-    let mut seen = vec![false; w * rows];
+    let at = |a: usize, c: i64| c - (cc(a) - reach);
+    let inside =
+        |a: usize, c: i64| (0..rows as i64).contains(&at(a, c)) && (0..across).contains(&c);
+    let black = |out: &GrayImage, a: usize, c: i64| out.as_raw()[axes.index(a, c as usize)] == 0;
+    let mut seen = vec![false; len * rows];
     let mut piece: Vec<(usize, i64)> = Vec::new();
     let mut specks: Vec<(usize, i64)> = Vec::new();
     let mut todo: Vec<(usize, i64)> = Vec::new();
-    for x in 0..w {
-        for y in yc(x) - reach..=yc(x) + reach {
-            if !inside(x, y) || seen[x * rows + at(x, y) as usize] {
+    for a in 0..len {
+        for c in cc(a) - reach..=cc(a) + reach {
+            if !inside(a, c) || seen[a * rows + at(a, c) as usize] {
                 continue;
             }
-            if out.as_raw()[y as usize * w + x] != 0 {
+            if !black(out, a, c) {
                 continue;
             }
-            // The black piece through (x, y), and whether it reaches past the band.
+            // The black piece through (a, c), and whether it reaches past the band.
             piece.clear();
-            todo.push((x, y));
-            seen[x * rows + at(x, y) as usize] = true;
+            todo.push((a, c));
+            seen[a * rows + at(a, c) as usize] = true;
             let mut beyond = false;
-            while let Some((px, py)) = todo.pop() {
-                piece.push((px, py));
-                for (nx, ny) in [
-                    (px.wrapping_sub(1), py),
-                    (px + 1, py),
-                    (px, py - 1),
-                    (px, py + 1),
-                    (px.wrapping_sub(1), py - 1),
-                    (px + 1, py - 1),
-                    (px.wrapping_sub(1), py + 1),
-                    (px + 1, py + 1),
+            while let Some((pa, pc)) = todo.pop() {
+                piece.push((pa, pc));
+                for (na, nc) in [
+                    (pa.wrapping_sub(1), pc),
+                    (pa + 1, pc),
+                    (pa, pc - 1),
+                    (pa, pc + 1),
+                    (pa.wrapping_sub(1), pc - 1),
+                    (pa + 1, pc - 1),
+                    (pa.wrapping_sub(1), pc + 1),
+                    (pa + 1, pc + 1),
                 ] {
-                    if nx >= w || ny < 0 || ny >= h {
+                    if na >= len || nc < 0 || nc >= across {
                         continue;
                     }
-                    if out.as_raw()[ny as usize * w + nx] != 0 {
+                    if !black(out, na, nc) {
                         continue;
                     }
-                    if !inside(nx, ny) {
+                    if !inside(na, nc) {
                         beyond = true;
                         continue;
                     }
-                    let k = nx * rows + at(nx, ny) as usize;
+                    let k = na * rows + at(na, nc) as usize;
                     if !seen[k] {
                         seen[k] = true;
-                        todo.push((nx, ny));
+                        todo.push((na, nc));
                     }
                 }
             }
@@ -481,15 +581,16 @@ fn clear_specks(out: &mut GrayImage, reach: i64, yc: &dyn Fn(usize) -> i64, ppm:
         }
     }
     let segment = (SEGMENT_MM * ppm).max(1.0) as usize;
-    let segments = w.div_ceil(segment);
+    let segments = len.div_ceil(segment);
     let mut speckled = vec![false; segments];
-    for &(x, _) in &specks {
-        speckled[x / segment] = true;
+    for &(a, _) in &specks {
+        speckled[a / segment] = true;
     }
     let share = speckled.iter().filter(|&&s| s).count() as f64 / segments as f64;
     if share >= SPECKLED {
-        for &(x, y) in &specks {
-            out.put_pixel(x as u32, y as u32, image::Luma([255]));
+        let raw: &mut [u8] = out.as_mut();
+        for &(a, c) in &specks {
+            raw[axes.index(a, c as usize)] = 255;
         }
     }
 }
