@@ -693,17 +693,45 @@ fn a_hair_against_a_fiducial_does_not_hide_it() {
 /// by `slope`, `depth` grey levels deep at its centre and fading to nothing `half` mm either
 /// side, as the fold of a paper pressed flat on the glass shows.
 fn crease(img: &mut image::GrayImage, dpi: u32, y: f64, slope: f64, depth: f64, half: f64) {
+    fold_line(img, dpi, y, slope, depth, half, false);
+}
+
+/// [`crease`] down the page: through paper point (`x`, 0), moving `slope` mm across per mm
+/// down.
+fn crease_down(img: &mut image::GrayImage, dpi: u32, x: f64, slope: f64, depth: f64, half: f64) {
+    fold_line(img, dpi, x, slope, depth, half, true);
+}
+
+/// [`crease`], or [`crease_down`] when `down`: `at` is where it starts on the paper's edge.
+fn fold_line(
+    img: &mut image::GrayImage,
+    dpi: u32,
+    at: f64,
+    slope: f64,
+    depth: f64,
+    half: f64,
+    down: bool,
+) {
     let k = f64::from(dpi) / 25.4;
-    for x in 0..img.width() {
-        let yc = (y + slope * f64::from(x) / k) * k;
+    let (along, across) = if down {
+        (img.height(), img.width())
+    } else {
+        (img.width(), img.height())
+    };
+    for a in 0..along {
+        let centre = (at + slope * f64::from(a) / k) * k;
         let reach = (half * k).ceil() as i64;
-        for py in yc as i64 - reach..=yc as i64 + reach {
-            let Ok(py) = u32::try_from(py) else { continue };
-            if py >= img.height() {
+        for c in centre as i64 - reach..=centre as i64 + reach {
+            let Ok(c) = u32::try_from(c) else { continue };
+            if c >= across {
                 continue;
             }
-            let d = depth * (1.0 - (f64::from(py) - yc).abs() / (half * k)).max(0.0);
-            let p = img.get_pixel_mut(x, py);
+            let d = depth * (1.0 - (f64::from(c) - centre).abs() / (half * k)).max(0.0);
+            let p = if down {
+                img.get_pixel_mut(c, a)
+            } else {
+                img.get_pixel_mut(a, c)
+            };
             p.0[0] = p.0[0].saturating_sub(d as u8);
         }
     }
@@ -854,25 +882,6 @@ fn a_crease_is_found_across_both_margins_and_dust_is_not_a_crease() {
         paint(&mut dusty, dpi, [2.0, 260.0, 15.0, 260.4], 200);
         grain(&mut dusty);
         assert!(creases_on(&dusty, &e).is_empty(), "{dpi} dpi");
-    }
-}
-
-/// [`crease`] down the page: centred at paper x `x` mm at the top, moving `slope` mm across
-/// per mm down.
-fn crease_down(img: &mut image::GrayImage, dpi: u32, x: f64, slope: f64, depth: f64, half: f64) {
-    let k = f64::from(dpi) / 25.4;
-    for y in 0..img.height() {
-        let xc = (x + slope * f64::from(y) / k) * k;
-        let reach = (half * k).ceil() as i64;
-        for px in xc as i64 - reach..=xc as i64 + reach {
-            let Ok(px) = u32::try_from(px) else { continue };
-            if px >= img.width() {
-                continue;
-            }
-            let d = depth * (1.0 - (f64::from(px) - xc).abs() / (half * k)).max(0.0);
-            let p = img.get_pixel_mut(px, y);
-            p.0[0] = p.0[0].saturating_sub(d as u8);
-        }
     }
 }
 
