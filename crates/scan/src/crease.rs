@@ -4,9 +4,9 @@
 //! it reads as faint pencil in each (on a blank paper of one column, as a vote), and across
 //! the text as writing, so a clean paper would go to a person.
 //!
-//! A crease is found where nothing is printed: in both side margins, as a thin faint line at
-//! about the same height, or for a fold down the page's length in the bands above the header
-//! and between the table and the strip ([`find`]). The paper is then read again from a copy of the image
+//! A crease is found where nothing is printed: in both side margins, as a thin faint line
+//! at about the same height, or for a fold down the page's length in the bands above the
+//! header and between the table and the strip ([`find`]). The paper is then read again from a copy of the image
 //! with the crease's darkening taken back along the line joining them, measured block by
 //! block against the paper beside it ([`repair`]): ink and print crossing it keep their
 //! shape.
@@ -56,9 +56,12 @@ const CREASE_MAX_BILEVEL: f64 = 0.6;
 const CREASE_MAX_MM: f64 = 2.0;
 /// The paper either side of a line is measured from this far (mm) to twice as far.
 const FLANK_MM: f64 = 1.5;
-/// A crease may cross the page at a slant: the two margins' lines may differ in height by
-/// this much (mm), about 3° over the page's width.
+/// A crease may cross the page at a slant: the two side margins' lines may differ in height
+/// by this much (mm), about 3° over the 191.5 mm between their centres. A crease down the
+/// page may slant as much: its bands' lines may differ by the same share of the distance
+/// between the bands.
 const SLANT_MM: f64 = 10.0;
+const SLANT_OVER_MM: f64 = 191.5;
 /// Each half of a margin must show the line within this (mm) of where the other, or the
 /// whole margin, sees it.
 const HALVES_MM: f64 = 1.0;
@@ -202,11 +205,13 @@ fn find_across(
             .collect()
     };
     let [left, right] = [&sampled[0], &sampled[1]].map(across);
+    let mid = |(a, b): (f64, f64)| (a + b) / 2.0;
+    let slant = SLANT_MM * (mid(margins[1]) - mid(margins[0])) / SLANT_OVER_MM;
     let mut creases = Vec::new();
     for l in &left {
         let partner = right
             .iter()
-            .filter(|r| (r.at - l.at).abs() <= SLANT_MM)
+            .filter(|r| (r.at - l.at).abs() <= slant)
             .filter(|r| r.depth.max(l.depth) <= DEPTH_RATIO * r.depth.min(l.depth))
             .min_by(|a, b| (a.at - l.at).abs().total_cmp(&(b.at - l.at).abs()));
         if let Some(r) = partner {
@@ -237,7 +242,7 @@ fn find_across(
 /// image. Both halves in one pass, a row at a time: the rows are far apart in memory, and
 /// each is fetched once. Also whether any pixel sampled was grey (neither 0 nor 254-255).
 /// `down`: the margin is a band across the page, and x and y swap roles (`xs` are heights
-/// across the band, `ys` the positions along it).
+/// across the band, `ys` the positions along it; each mean then walks down a column).
 fn profiles(
     reg: &Registered,
     tf: &crate::reading::Transform,
@@ -282,7 +287,12 @@ fn profiles(
             }
             let mut sum = 0u32;
             for _ in 0..across {
-                let p = raw[v as usize * width + u as usize];
+                // Clamped: the steps' rounding may carry the last sample onto the edge.
+                let (x, y) = (
+                    (u as usize).min(width - 1),
+                    (v as usize).min(img.height() as usize - 1),
+                );
+                let p = raw[y * width + x];
                 grey |= (1..254).contains(&p);
                 sum += u32::from(p);
                 u += du;
@@ -340,7 +350,7 @@ fn dips(profile: &[Option<f64>], ppm: f64) -> Option<(Vec<f64>, f64)> {
 }
 
 /// Thin faint lines in a margin's `dip`s (with its `noise`; its first row at paper height
-/// `y0`): at least `CREASE_MIN` of the paper-to-print `span` and 5 times the noise deep, no
+/// `y0`, or paper x for a band across the page): at least `CREASE_MIN` of the paper-to-print `span` and 5 times the noise deep, no
 /// deeper than `most` grey levels, and at most `CREASE_MAX_MM` wide at half depth. Each
 /// with its peak's row.
 fn lines(
@@ -390,7 +400,7 @@ fn lines(
 /// block, so that a stroke or a letter crossing the crease does not count), and each row of
 /// the block is lightened by as much as it lies below that paper, never by more than the
 /// crease can darken (1.5 times its depth, interpolated between the margins). Ink and print
-/// crossing the crease keep their shape.
+/// crossing the crease keep their shape. For a crease down the page, rows and columns swap.
 pub fn repair(image: &GrayImage, creases: &[Crease], ppm: f64) -> GrayImage {
     repair_in(image, creases, ppm, Vec::new())
 }

@@ -2508,7 +2508,7 @@ const POOLED_MIN_BLACK: u8 = 2;
 impl Pooled {
     fn new(step: f64, width: usize, nx: usize) -> Self {
         Pooled {
-            // Under 256 rows, so a column's count fits its byte (a 10,000-dpi page would not).
+            // Under 256 rows, so a column's count fits its byte (a 10,800-dpi page would not).
             side: (step.ceil() as usize).clamp(1, 255),
             runs: Vec::new(),
             columns: vec![0; width],
