@@ -2525,9 +2525,21 @@ impl Pooled {
         for &(i0, i1) in &self.runs {
             let x0 = xs[i0].saturating_sub(half);
             let x1 = (xs[i1 - 1] + self.side - half).min(width);
+            // Bare paper is nearly all white: a row of the run with no black pixel (tested
+            // 32 bytes at a time, which vectorises) adds nothing, and a run with none is
+            // left at 0.
+            let white = |y: usize| {
+                raw[y * width + x0..y * width + x1]
+                    .chunks(32)
+                    .all(|c| c.iter().fold(255u8, |a, &b| a & b) >= 128)
+            };
+            let mut inked = (y0..y1).filter(|&y| !white(y)).peekable();
+            if inked.peek().is_none() {
+                continue;
+            }
             let cols = &mut self.columns[x0..x1];
             cols.fill(0);
-            for y in y0..y1 {
+            for y in inked {
                 for (c, &v) in cols.iter_mut().zip(&raw[y * width + x0..y * width + x1]) {
                     *c += u8::from(v < 128);
                 }
