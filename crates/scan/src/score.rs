@@ -1457,7 +1457,7 @@ fn find_stray_ink(
     // cells would fatten past what `not_print` knows of print; and kept a cell further from
     // print, which a cell reaches half a cell beyond its point.
     let pooled = bilevel;
-    let mut pool = Pooled::new(step, width, nx);
+    let mut pool = Pooled::new(step, width);
     let bare: Vec<Rect> = if pooled {
         let mut text = vec![layout.header_zone(), layout.column_heading_zone()];
         text.extend((0..layout.options).map(|k| layout.row_text(k)));
@@ -1505,23 +1505,28 @@ fn find_stray_ink(
                     let hist = &mut hists[c];
                     let mut dark = darkest[c];
                     let at = j * nx;
-                    for (i, val) in (c0..c1).zip(&mut vals[at + c0..at + c1]) {
-                        let k = row + xs[i];
+                    for (&x, val) in xs[c0..c1].iter().zip(&mut vals[at + c0..at + c1]) {
+                        let k = row + x;
                         let sum = u16::from(raw[k])
                             + u16::from(raw[k + 1])
                             + u16::from(raw[k + width])
                             + u16::from(raw[k + width + 1]);
                         let p = (sum / 4) as u8;
-                        // The cell's white is the 2 x 2 samples': cells fatten dense writing
-                        // until it is most of the cell.
-                        hist[p as usize] += 1;
-                        let p = if pooled { p.min(pool.value(i)) } else { p };
                         *val = p;
+                        hist[p as usize] += 1;
                         dark = dark.min(p);
                     }
                     counts[c] += c1 - c0;
                     darkest[c] = dark;
                     c0 = c1;
+                }
+            }
+            // Cells holding ink are black points, after the 2 x 2 samples made the cells'
+            // white: cells fatten dense writing until it is most of the cell.
+            if free_runs.is_some() {
+                for &i in &pool.hits {
+                    vals[j * nx + i] = 0;
+                    darkest[i / STRAY_CELL] = 0;
                 }
             }
         }
@@ -2498,28 +2503,28 @@ struct Pooled {
     runs: Vec<(usize, usize)>,
     /// Black pixels per image column over the cell's rows.
     columns: Vec<u8>,
-    /// Each grid column's count; 0 off the runs.
-    cells: Vec<u8>,
+    /// The grid columns whose cells hold ink on this row.
+    hits: Vec<usize>,
 }
 
 /// Black pixels a cell needs to be ink: one alone is the threshold's noise.
-const POOLED_MIN_BLACK: u8 = 2;
+const POOLED_MIN_BLACK: u32 = 2;
 
 impl Pooled {
-    fn new(step: f64, width: usize, nx: usize) -> Self {
+    fn new(step: f64, width: usize) -> Self {
         Pooled {
             // Under 256 rows, so a column's count fits its byte (a 10,800-dpi page would not).
             side: (step.ceil() as usize).clamp(1, 255),
             runs: Vec::new(),
             columns: vec![0; width],
-            cells: vec![0; nx],
+            hits: Vec::new(),
         }
     }
 
     /// Counts the cells of `runs` on the grid row at image row `py`, each centred on its
     /// grid point (at pixel column `xs[i]`).
     fn count(&mut self, raw: &[u8], width: usize, height: usize, py: usize, xs: &[usize]) {
-        self.cells.fill(0);
+        self.hits.clear();
         let half = self.side / 2;
         let (y0, y1) = (py.saturating_sub(half), (py + self.side - half).min(height));
         for &(i0, i1) in &self.runs {
@@ -2544,23 +2549,16 @@ impl Pooled {
                     *c += u8::from(v < 128);
                 }
             }
-            for (cell, &x) in self.cells[i0..i1].iter_mut().zip(&xs[i0..i1]) {
+            for (i, &x) in (i0..i1).zip(&xs[i0..i1]) {
                 let (a, b) = (
                     x.saturating_sub(half).max(x0),
                     (x + self.side - half).min(x1),
                 );
                 let n: u32 = self.columns[a..b].iter().map(|&c| u32::from(c)).sum();
-                *cell = n.min(255) as u8;
+                if n >= POOLED_MIN_BLACK {
+                    self.hits.push(i);
+                }
             }
-        }
-    }
-
-    /// The grid point's value: black when its cell holds ink, else white.
-    fn value(&self, i: usize) -> u8 {
-        if self.cells[i] >= POOLED_MIN_BLACK {
-            0
-        } else {
-            255
         }
     }
 }
