@@ -6,10 +6,10 @@
 //!
 //! A crease is found where nothing is printed: in both side margins, as a thin faint line
 //! at about the same height, or for a fold down the page's length in the bands above the
-//! header and between the table and the strip ([`find`]). The paper is then read again from a copy of the image
-//! with the crease's darkening taken back along the line joining them, measured block by
-//! block against the paper beside it ([`repair`]): ink and print crossing it keep their
-//! shape.
+//! header and between the table and the strip ([`find`]). The paper is then read again from
+//! a copy of the image with the crease's darkening taken back along the line joining them,
+//! measured block by block against the paper beside it ([`repair`]): ink and print crossing
+//! it keep their shape.
 
 use crate::identify::Identified;
 use crate::reading::{BoxClass, BoxReading, Reading};
@@ -350,9 +350,9 @@ fn dips(profile: &[Option<f64>], ppm: f64) -> Option<(Vec<f64>, f64)> {
 }
 
 /// Thin faint lines in a margin's `dip`s (with its `noise`; its first row at paper height
-/// `y0`, or paper x for a band across the page): at least `CREASE_MIN` of the paper-to-print `span` and 5 times the noise deep, no
-/// deeper than `most` grey levels, and at most `CREASE_MAX_MM` wide at half depth. Each
-/// with its peak's row.
+/// `y0`, or paper x for a band across the page): at least `CREASE_MIN` of the paper-to-print
+/// `span` and 5 times the noise deep, no deeper than `most` grey levels, and at most
+/// `CREASE_MAX_MM` wide at half depth. Each with its peak's row.
 fn lines(
     (dip, noise): &(Vec<f64>, f64),
     y0: f64,

@@ -453,10 +453,9 @@ fn against_darkest_mark(
                 let speck = faint_free && m.shape.extent < SPECK_MM;
                 // On a grey scan (not just a grey box: on a bilevel one a box whose mark
                 // spills grey into its halo, 2 x 2, measures grey), so are dark specks apart
-                // in the box, none of them a piece of
-                // SPECK_MM (two or three flecks of dust), beside the column's clear mark: the
-                // voter's own pencil would leave a second mark as dark and as joined as the
-                // first. Not in a column without one, where clearing them could leave a faint
+                // in the box, none of them a piece of SPECK_MM (two or three flecks of dust),
+                // beside the column's clear mark: the voter's own pencil would leave a second
+                // mark as dark and as joined as the first. Not in a column without one, where clearing them could leave a faint
                 // second choice unused with nothing shown to a person.
                 let specks = faint_free
                     && !m.bilevel
@@ -2495,7 +2494,8 @@ impl RowRuns<'_> {
     }
 }
 
-/// Black pixels (under mid-grey) per grid cell on one grid row of a bilevel scan.
+/// The grid points of one grid row of a bilevel scan whose cells hold ink: black pixels
+/// (under mid-grey) counted over each cell.
 struct Pooled {
     /// The cell's side, px.
     side: usize,

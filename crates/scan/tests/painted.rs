@@ -578,7 +578,7 @@ fn a_pencil_signature_a_bilevel_scan_left_as_dots_is_found() {
         let img = first_choice_in_row_3(&e, dpi);
         assert!(read(&img, &e).flags.is_empty(), "{dpi} dpi");
         // Dots of 2 x 2 pixels every 0.8 mm along a wavy line 30 mm long between the table
-        // (ending at 316 mm) and the strip (from 332 mm): under 5% of the line's length.
+        // (ending at 316 mm) and the strip (from 332 mm), on a thresholded page.
         let dots = |spacing: f64, side: u32| {
             let mut page = img.clone();
             threshold(&mut page, 40, 200);
