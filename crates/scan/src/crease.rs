@@ -151,7 +151,7 @@ fn find_across(
     let ppm = reg.ppm.max(1.0);
     let ys = along;
     let span = (reg.white.iter().sum::<f64>() / 4.0 - reg.black).max(25.0);
-    // Each margin in two halves, and a line must cross both at one height: a speck of dust
+    // Each margin in two halves, and a line must cross both at one place: a speck of dust
     // darkens one half's mean as much as a crease, but not the other's.
     let sampled =
         margins.map(|(x0, x1)| profiles(reg, &tf, (x0, (x0 + x1) / 2.0, x1), ys, ppm, down));
