@@ -450,7 +450,9 @@ fn against_darkest_mark(
                 // paper. Alone on a paper it leaves the contest unmarked, and so void, which
                 // a person examines anyway. On a bilevel scan it may be what the threshold
                 // left of a faint mark, and stays in doubt to show the person where, unless
-                // the column holds a mark the threshold left standing.
+                // the column holds a mark the threshold left standing. The page says whether
+                // it is bilevel: a speck at the zone's edge, averaged 2 x 2, makes its box
+                // measure grey.
                 let faint_free = m.zone < SPECK_ZONE
                     && m.halo < HALO_DOUBTFUL
                     && m.shape.faint_line < FAINT_LINE_MM;
@@ -475,7 +477,10 @@ fn against_darkest_mark(
                 if (pencil || lone) && shaped() == BoxClass::Marked {
                     BoxClass::Marked
                 } else if specks
-                    || (speck && (!m.bilevel || standing_in(i % columns) || vouched(i % columns)))
+                    || (speck
+                        && (!(m.bilevel || page_bilevel)
+                            || standing_in(i % columns)
+                            || vouched(i % columns)))
                 {
                     BoxClass::Empty
                 } else {
@@ -3071,6 +3076,15 @@ mod tests {
         );
         assert_eq!(
             against_darkest_mark(&second_column, &[standing, empty, empty, speck], 2)[3],
+            BoxClass::Doubtful
+        );
+        // Nor does a speck whose own box measures grey on a bilevel page (the speck at the
+        // zone's edge, averaged 2 x 2, is grey): hard 200-dpi G4 (seed 2), paper 1538, a
+        // tick between two boxes of the second column, uncertain, left 0.0035 at one's edge
+        // and was read as no second choice.
+        let grey_speck = measure(0.0035, 0.6, false);
+        assert_eq!(
+            against_darkest_mark(&second_column, &[standing, empty, empty, grey_speck], 2)[3],
             BoxClass::Doubtful
         );
         // Our hard 150-dpi G4, paper 349 (too many): a faint cross broken into runs under
