@@ -560,16 +560,28 @@ fn column_marked(classes: &[BoxClass], column: usize, columns: usize) -> bool {
 
 /// The gaps (as the upper box's row and column) that a faint stroke crosses in a column
 /// holding no mark, on less evidence than [`straddles`] asks: a trace of ink on both facing
-/// sides and [`STRADDLE`] on one. That column's choice is uncertain, as for a tick drawn
-/// between two boxes: not unmarked, and for a second choice not "not used", which would
-/// count the paper with nobody shown the stroke. In a column holding a mark the full
-/// evidence is needed, since there a straddle voids a vote.
+/// sides, [`STRADDLE`] on one, and a doubtful box on either side or no other halo ink in
+/// the column. That column's choice is uncertain, as for a tick drawn between two boxes:
+/// not unmarked, and for a second choice not "not used", which would count the paper with
+/// nobody shown the stroke. In a column holding a mark the full evidence is needed, since
+/// there a straddle voids a vote.
 fn faint_straddles(
     measures: &[Measure],
     classes: &[BoxClass],
     columns: usize,
     known: &[(u16, u8)],
 ) -> Vec<(u16, u8)> {
+    // Whether the two boxes of the gap below box `i` are the only ones of their column with
+    // halo ink: a crease down the column, or a line drawn down it, puts ink round every box
+    // it passes, a stroke across one gap round two.
+    let alone_in_column = |i: usize| {
+        measures
+            .iter()
+            .enumerate()
+            .skip(i % columns)
+            .step_by(columns)
+            .all(|(k, m)| k == i || k == i + columns || m.halo == 0.0)
+    };
     (0..measures.len().saturating_sub(columns))
         .filter(|&i| {
             let (upper, lower) = (&measures[i], &measures[i + columns]);
@@ -577,6 +589,9 @@ fn faint_straddles(
             weak > 0.0
                 && strong >= STRADDLE
                 && upper.zone.max(lower.zone) < WEAK_MARK
+                && (classes[i] == BoxClass::Doubtful
+                    || classes[i + columns] == BoxClass::Doubtful
+                    || alone_in_column(i))
                 && !column_marked(classes, i % columns, columns)
         })
         .map(|i| ((i / columns) as u16, (i % columns) as u8))
@@ -2922,6 +2937,14 @@ mod tests {
             faint_straddles(&clear_zones, &[Empty, Empty], 1, &[]),
             [(0, 0)]
         );
+        // Unless other boxes of the column have halo ink too: a crease or a line down the
+        // column crosses every gap it passes.
+        let mut down_the_column = clear_zones.clone();
+        down_the_column.push(Measure {
+            halo: 0.002,
+            ..clear_zones[0]
+        });
+        assert!(faint_straddles(&down_the_column, &[Empty, Empty, Empty], 1, &[]).is_empty());
         // In a column holding a mark (elsewhere: a third row), the weaker evidence does not
         // void it.
         let mut with_mark = tick.clone();
