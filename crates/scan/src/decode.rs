@@ -71,14 +71,13 @@ pub fn undither(image: GrayImage) -> GrayImage {
 
 fn dithered(raw: &[u8], w: usize, h: usize) -> bool {
     let (mut seen, mut lone) = (0u64, 0u64);
-    // Paper is most of a page: a run of white is passed over a chunk at a time (an AND of
-    // 32 bytes, which vectorises).
+    // Paper is most of a page: a run of white is passed over a chunk at a time.
     const CHUNK: usize = 32;
     for y in (1..h - 1).step_by(DITHER_ROW_STEP) {
         let row = &raw[y * w..(y + 1) * w];
         seen += (w - 2) as u64;
         for (c, chunk) in row.chunks(CHUNK).enumerate() {
-            if chunk.iter().fold(255u8, |a, &v| a & v) == 255 {
+            if all_have(chunk, 0xFF) {
                 continue;
             }
             for (i, &v) in chunk.iter().enumerate() {
@@ -96,6 +95,25 @@ fn dithered(raw: &[u8], w: usize, h: usize) -> bool {
         }
     }
     lone as f64 > DITHER_LONE_DENSITY * seen as f64
+}
+
+/// Whether every pixel of `px` has all of `bits` set: 0xFF, every pixel is 255; 0x80, none
+/// is under mid-grey. Paper is most of a scanned page, and this tests it 32 pixels at a
+/// time (an AND of four words, one branch for the 32).
+pub(crate) fn all_have(px: &[u8], bits: u8) -> bool {
+    let splat = u64::from_ne_bytes([bits; 8]);
+    let mut chunks = px.chunks_exact(32);
+    for c in &mut chunks {
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&c[i..i + 8]);
+            u64::from_ne_bytes(w)
+        };
+        if word(0) & word(8) & word(16) & word(24) & splat != splat {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&v| v & bits == bits)
 }
 
 /// A JPEG decoded straight to its luma channel: a colour scan's chroma is never upsampled or
@@ -262,6 +280,25 @@ fn limit_or_failed(e: image::ImageError, bytes: &[u8]) -> Unreadable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_have_sees_every_pixel_of_a_row() {
+        for len in [1, 7, 31, 32, 33, 64, 70] {
+            let white = vec![255u8; len];
+            assert!(all_have(&white, 0xFF) && all_have(&white, 0x80));
+            for at in 0..len {
+                let mut px = white.clone();
+                px[at] = 254;
+                assert!(!all_have(&px, 0xFF), "254 at {at} of {len}");
+                assert!(all_have(&px, 0x80));
+                px[at] = 127;
+                assert!(!all_have(&px, 0x80), "127 at {at} of {len}");
+                px[at] = 128;
+                assert!(all_have(&px, 0x80));
+            }
+        }
+        assert!(all_have(&[], 0xFF));
+    }
 
     /// Floyd-Steinberg error diffusion to black and white, as a converter's default does.
     fn dither(img: &GrayImage) -> GrayImage {

@@ -6,6 +6,7 @@
 //! black (inside the fiducials), so a faint pencil on a dark scan and heavy ink on a light one
 //! read alike. Thresholds are explained in docs/reading.md.
 
+use crate::decode::all_have;
 use crate::identify::Identified;
 use crate::reading::{BoxClass, BoxReading, StrayInk, Transform};
 use ecount_election::layout::{
@@ -464,8 +465,9 @@ fn against_darkest_mark(
                 // spills grey into its halo, 2 x 2, measures grey), so are dark specks apart
                 // in the box, none of them a piece of SPECK_MM (two or three flecks of dust),
                 // beside the column's clear mark: the voter's own pencil would leave a second
-                // mark as dark and as joined as the first. Not in a column without one, where clearing them could leave a faint
-                // second choice unused with nothing shown to a person.
+                // mark as dark and as joined as the first. Not in a column without one, where
+                // clearing them could leave a faint second choice unused with nothing shown to
+                // a person.
                 let specks = faint_free
                     && !m.bilevel
                     && !page_bilevel
@@ -2594,25 +2596,6 @@ impl Pooled {
     }
 }
 
-/// Whether every pixel of `px` has all of `bits` set: 0xFF, every pixel is 255; 0x80, none
-/// is under mid-grey. Paper is most of a bilevel page, and this tests it 32 pixels at a
-/// time (an AND of four words, one branch for the 32).
-fn all_have(px: &[u8], bits: u8) -> bool {
-    let splat = u64::from_ne_bytes([bits; 8]);
-    let mut chunks = px.chunks_exact(32);
-    for c in &mut chunks {
-        let word = |i: usize| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&c[i..i + 8]);
-            u64::from_ne_bytes(w)
-        };
-        if word(0) & word(8) & word(16) & word(24) & splat != splat {
-            return false;
-        }
-    }
-    chunks.remainder().iter().all(|&v| v & bits == bits)
-}
-
 /// Connected clusters on the grid, joining cells up to two apart (pen strokes are thin and
 /// the grid may step over part of them), with their bounds on the paper (`paper` maps a grid
 /// point there).
@@ -2666,25 +2649,6 @@ fn clusters(
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    #[test]
-    fn all_have_sees_every_pixel_of_a_row() {
-        for len in [1, 7, 31, 32, 33, 64, 70] {
-            let white = vec![255u8; len];
-            assert!(all_have(&white, 0xFF) && all_have(&white, 0x80));
-            for at in 0..len {
-                let mut px = white.clone();
-                px[at] = 254;
-                assert!(!all_have(&px, 0xFF), "254 at {at} of {len}");
-                assert!(all_have(&px, 0x80));
-                px[at] = 127;
-                assert!(!all_have(&px, 0x80), "127 at {at} of {len}");
-                px[at] = 128;
-                assert!(all_have(&px, 0x80));
-            }
-        }
-        assert!(all_have(&[], 0xFF));
-    }
 
     /// The plain definitions the fast histogram walks must agree with.
     fn quantile_by_sorting(samples: &[u8], q: f64) -> f64 {
