@@ -561,6 +561,37 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Coded data damaged anywhere (a bad sector, a cut transfer) decodes to a page of its
+        /// declared size or is named, never a panic: each strip's runs are bounded by the line.
+        #[test]
+        fn damaged_g4_data_is_a_page_or_a_named_fault(
+            hits in proptest::collection::vec((0.0f64..1.0, 0u8..=255), 1..6),
+            cut in proptest::option::of(0.5f64..1.0),
+        ) {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let mut bytes =
+                std::fs::read(dir.join("tests/data/p000028-g4-36-strips-blackiszero.tif")).unwrap();
+            // Hits fall in the coded strips, whose directory says the page is 1657 x 2777.
+            let mut dec = tiff::decoder::Decoder::new(Cursor::new(&bytes[..])).unwrap();
+            let offsets = dec.get_tag_u64_vec(tiff::tags::Tag::StripOffsets).unwrap();
+            let counts = dec.get_tag_u64_vec(tiff::tags::Tag::StripByteCounts).unwrap();
+            let from = *offsets.iter().min().unwrap() as usize;
+            let to = offsets.iter().zip(&counts).map(|(o, c)| o + c).max().unwrap() as usize;
+            let span = (to - from) as f64;
+            for (at, v) in hits {
+                bytes[from + (at * span) as usize] = v;
+            }
+            if let Some(keep) = cut {
+                bytes.truncate(from + (keep * span) as usize);
+            }
+            if let Ok(d) = decode(&bytes) {
+                proptest::prop_assert_eq!(d.image.dimensions(), (1657, 2777));
+            }
+        }
+    }
+
     #[test]
     fn runs_are_painted_as_fax_reads_them() {
         let pels = |changes: &[u16], w: u16| -> Vec<u8> {
