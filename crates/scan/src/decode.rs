@@ -20,14 +20,34 @@ pub struct Decoded {
 /// a dithered black-and-white page comes back grey (see [`undither`]).
 pub fn decode(bytes: &[u8]) -> Result<Decoded, Unreadable> {
     decode_raw(bytes).map(|d| Decoded {
-        image: undither(d.image),
+        image: match d.dithered {
+            None => undither(d.image),
+            Some(true) => smooth(&d.image),
+            Some(false) => d.image,
+        },
     })
 }
 
-fn decode_raw(bytes: &[u8]) -> Result<Decoded, Unreadable> {
+/// A page as decoded, before [`undither`].
+struct Raw {
+    image: GrayImage,
+    /// Whether it is dithered, where decoding already told.
+    dithered: Option<bool>,
+}
+
+impl From<Decoded> for Raw {
+    fn from(d: Decoded) -> Self {
+        Raw {
+            image: d.image,
+            dithered: None,
+        }
+    }
+}
+
+fn decode_raw(bytes: &[u8]) -> Result<Raw, Unreadable> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         if let Some(d) = jpeg_luma(bytes)? {
-            return Ok(d);
+            return Ok(d.into());
         }
     }
     if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
@@ -43,7 +63,7 @@ fn decode_raw(bytes: &[u8]) -> Result<Decoded, Unreadable> {
     let image = reader(bytes)?
         .decode()
         .map_err(|e| limit_or_failed(e, bytes))?;
-    Ok(Decoded { image: luma(image) })
+    Ok(Decoded { image: luma(image) }.into())
 }
 
 /// Black pixels with no black 4-neighbour, as a share of all pixels, above which a
@@ -66,7 +86,12 @@ pub fn undither(image: GrayImage) -> GrayImage {
     if w < 3 || h < 3 || !dithered(image.as_raw(), w, h) {
         return image;
     }
-    imageproc::filter::box_filter(&image, UNDITHER_RADIUS, UNDITHER_RADIUS)
+    smooth(&image)
+}
+
+/// A dithered page's grey, from each pixel's 5 x 5 neighbourhood.
+fn smooth(image: &GrayImage) -> GrayImage {
+    imageproc::filter::box_filter(image, UNDITHER_RADIUS, UNDITHER_RADIUS)
 }
 
 fn dithered(raw: &[u8], w: usize, h: usize) -> bool {
@@ -170,7 +195,7 @@ fn luma(image: image::DynamicImage) -> GrayImage {
 /// A 1-bit TIFF (the usual CCITT G4 scan), expanded to 8 bits with a table: the image crate's
 /// bit-at-a-time expansion costs more than the G4 decoding itself. `None` for any other TIFF,
 /// which the general path then decodes.
-fn bilevel_tiff(bytes: &[u8]) -> Result<Option<Decoded>, Unreadable> {
+fn bilevel_tiff(bytes: &[u8]) -> Result<Option<Raw>, Unreadable> {
     use tiff::decoder::{Decoder, DecodingResult, Limits};
     let failed = |e: tiff::TiffError| Unreadable::DecodeFailed {
         message: format!("TIFF: {e}"),
@@ -185,8 +210,11 @@ fn bilevel_tiff(bytes: &[u8]) -> Result<Option<Decoded>, Unreadable> {
     }
     let (width, height) = dec.dimensions().map_err(failed)?;
     check_size(width, height)?;
-    if let Some(image) = g4_strips(&mut dec, bytes, width, height) {
-        return Ok(Some(Decoded { image }));
+    if let Some((image, dithered)) = g4_strips(&mut dec, bytes, width, height) {
+        return Ok(Some(Raw {
+            image,
+            dithered: Some(dithered),
+        }));
     }
     let packed = match dec.read_image().map_err(failed)? {
         DecodingResult::U8(v) => v,
@@ -214,20 +242,22 @@ fn bilevel_tiff(bytes: &[u8]) -> Result<Option<Decoded>, Unreadable> {
     let image = GrayImage::from_raw(width, height, data).ok_or(Unreadable::DecodeFailed {
         message: "TIFF: buffer does not match its dimensions".into(),
     })?;
-    Ok(Some(Decoded { image }))
+    Ok(Some(Decoded { image }.into()))
 }
 
 /// A Group 4 TIFF in strips, decoded from the `fax` crate's runs straight to grey bytes, a
 /// run at a time: the tiff crate builds each line a pixel at a time, which cost half of all
 /// the time reading a G4 page took. `None` for anything else, or data that is not whole
 /// (tiles, fill order 2, a strip short of its rows, a decoding error): the tiff crate then
-/// decodes it, or names what is wrong.
+/// decodes it, or names what is wrong. With the page, whether it is dithered, told from the
+/// runs as [`dithered`] tells it from the pixels: only a black run one pixel long can be a
+/// lone black pixel, so the rest of a sampled row is never looked at.
 fn g4_strips<R: std::io::Read + std::io::Seek>(
     dec: &mut tiff::decoder::Decoder<R>,
     bytes: &[u8],
     width: u32,
     height: u32,
-) -> Option<GrayImage> {
+) -> Option<(GrayImage, bool)> {
     use tiff::tags::Tag;
     let tag = |dec: &mut tiff::decoder::Decoder<R>, t: Tag| dec.find_tag_unsigned::<u32>(t).ok();
     if tag(dec, Tag::Compression)? != Some(4)
@@ -258,36 +288,64 @@ fn g4_strips<R: std::io::Read + std::io::Seek>(
     }
     let line_width = u16::try_from(width).ok()?;
     let mut data = vec![white; w * h];
+    // Black pixels of the dither test's rows that no other black touches along the row.
+    let mut singles: Vec<usize> = Vec::new();
+    let sampled = |y: usize| y % DITHER_ROW_STEP == 1 && y + 1 < h;
     for (s, rows) in data.chunks_mut(per_strip * w).enumerate() {
         let coded = bytes.get(offsets[s]..offsets[s].checked_add(counts[s])?)?;
         let input = coded.iter().map(|&b| Ok::<u8, std::convert::Infallible>(b));
         let mut g4 = fax::decoder::Group4Decoder::new(input, line_width).ok()?;
-        for row in rows.chunks_exact_mut(w) {
+        for (r, row) in rows.chunks_exact_mut(w).enumerate() {
             match g4.advance().ok()? {
-                fax::decoder::DecodeStatus::Incomplete => fill_runs(row, g4.transition(), black),
+                fax::decoder::DecodeStatus::Incomplete => {
+                    let y = s * per_strip + r;
+                    let from = singles.len();
+                    let sample = sampled(y).then_some(&mut singles);
+                    fill_runs(row, g4.transition(), black, sample);
+                    for k in &mut singles[from..] {
+                        *k += y * w;
+                    }
+                }
                 fax::decoder::DecodeStatus::End => return None,
             }
         }
     }
-    GrayImage::from_raw(width, height, data)
+    let seen = (1..h.saturating_sub(1)).step_by(DITHER_ROW_STEP).len() * w.saturating_sub(2);
+    let lone = singles
+        .iter()
+        .filter(|&&k| {
+            let x = k % w;
+            x > 0 && x + 1 < w && [k - 1, k + 1, k - w, k + w].iter().all(|&n| data[n] != 0)
+        })
+        .count();
+    let dithered = lone as f64 > DITHER_LONE_DENSITY * seen as f64;
+    Some((GrayImage::from_raw(width, height, data)?, dithered))
 }
 
 /// Paints the black runs of a line coded as the positions where its colour changes (white
 /// first), exactly as `fax::decoder::pels` reads them: each run is as long as its position
 /// past the one before (none if it is not past it), and the colour after the last change
-/// fills the rest of the line.
-fn fill_runs(row: &mut [u8], changes: &[u16], black: u8) {
-    let (mut x, mut last, mut is_black) = (0usize, 0u16, false);
-    for &p in changes {
-        let end = (x + usize::from(p.saturating_sub(last))).min(row.len());
+/// fills the rest of the line. Where a run one pixel long painted 0, its x goes to `singles`.
+fn fill_runs(row: &mut [u8], changes: &[u16], black: u8, mut singles: Option<&mut Vec<usize>>) {
+    // The coded colour whose runs paint 0: black under WhiteIsZero, white under BlackIsZero.
+    let dark_is_black = black == 0;
+    let mut run = |row: &mut [u8], x: usize, end: usize, is_black: bool| {
         if is_black {
             row[x..end].fill(black);
         }
+        if let Some(s) = singles.as_deref_mut().filter(|_| end == x + 1) {
+            if is_black == dark_is_black {
+                s.push(x);
+            }
+        }
+    };
+    let (mut x, mut last, mut is_black) = (0usize, 0u16, false);
+    for &p in changes {
+        let end = (x + usize::from(p.saturating_sub(last))).min(row.len());
+        run(row, x, end, is_black);
         (x, last, is_black) = (end, p, !is_black);
     }
-    if is_black {
-        row[x..].fill(black);
-    }
+    run(row, x, row.len(), is_black);
 }
 
 /// Each byte of 1-bit pixels (most significant first, 1 = white) as 8 grey bytes.
@@ -554,7 +612,7 @@ mod tests {
             let bytes = std::fs::read(&path).unwrap();
             let mut dec = tiff::decoder::Decoder::new(Cursor::new(&bytes[..])).unwrap();
             let (w, h) = dec.dimensions().unwrap();
-            let runs = g4_strips(&mut dec, &bytes, w, h).expect("a G4 TIFF in strips");
+            let (runs, _) = g4_strips(&mut dec, &bytes, w, h).expect("a G4 TIFF in strips");
             let general = image::load_from_memory(&bytes).unwrap().into_luma8();
             assert!(runs.as_raw() == general.as_raw(), "{}", path.display());
             assert!(runs.as_raw().contains(&0));
@@ -592,6 +650,36 @@ mod tests {
         }
     }
 
+    /// The dither test made on a G4 page's runs decides as the one made on its pixels: a
+    /// dithered page (grey paper at 230 and 160, error-diffused) comes back grey, a
+    /// thresholded one as it is, whichever photometric the file has.
+    #[test]
+    fn the_dither_test_on_runs_decides_as_on_pixels() {
+        let mut grey = GrayImage::from_pixel(1203, 1111, image::Luma([230]));
+        for (x, y, p) in grey.enumerate_pixels_mut() {
+            if (x / 100 + y / 100) % 3 == 0 {
+                p[0] = 160;
+            }
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dots = dither(&grey);
+        let (w, h) = (1203, 1111);
+        let pages = [
+            ecount_synth::scanner::g4_tiff(dots.as_raw(), w, h, 200, 128).unwrap(),
+            std::fs::read(dir.join("tests/data/p000028-g4-36-strips-blackiszero.tif")).unwrap(),
+            std::fs::read(dir.join("../../sample_scans/barnet-and-camden-box-001/p000029.tif"))
+                .unwrap(),
+        ];
+        for (i, bytes) in pages.iter().enumerate() {
+            let general = image::load_from_memory(bytes).unwrap().into_luma8();
+            let (gw, gh) = general.dimensions();
+            let by_pixels = dithered(general.as_raw(), gw as usize, gh as usize);
+            assert_eq!(by_pixels, i == 0, "page {i}");
+            let got = decode(bytes).unwrap().image;
+            assert!(got.as_raw() == undither(general).as_raw(), "page {i}");
+        }
+    }
+
     #[test]
     fn runs_are_painted_as_fax_reads_them() {
         let pels = |changes: &[u16], w: u16| -> Vec<u8> {
@@ -610,8 +698,19 @@ mod tests {
             &[12, 12, 12],
         ] {
             let mut row = vec![255u8; 12];
-            fill_runs(&mut row, changes, 0);
+            let mut singles = Vec::new();
+            fill_runs(&mut row, changes, 0, Some(&mut singles));
             assert_eq!(row, pels(changes, 12), "{changes:?}");
+            // The dither test needs every black pixel with no black beside it on the row,
+            // and nothing that is not black.
+            let alone = |x: usize| {
+                row[x] == 0 && (x == 0 || row[x - 1] != 0) && (x == 11 || row[x + 1] != 0)
+            };
+            assert!(singles.iter().all(|&x| row[x] == 0), "{changes:?}");
+            assert!(
+                (0..12).filter(|&x| alone(x)).all(|x| singles.contains(&x)),
+                "{changes:?}"
+            );
         }
     }
 
