@@ -991,6 +991,13 @@ fn the_specks_a_crease_leaves_on_a_bilevel_scan_are_not_marks() {
     }
 }
 
+/// The paper height (mm) of the middle of row 6's boxes on a Brent and Harrow Mayor paper.
+fn middle_of_row_6(e: &Election) -> f64 {
+    let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
+    let row6 = e.layout(style).voting_box(6, 0).outer;
+    (row6.y0 + row6.y1) / 2.0
+}
+
 #[test]
 fn a_crease_on_an_unevenly_lit_bilevel_scan_is_one_crease() {
     // Hard 200-dpi G4 (seed 7), paper 104: a paper lit darker on one side, thresholded, left
@@ -999,10 +1006,7 @@ fn a_crease_on_an_unevenly_lit_bilevel_scan_is_one_crease() {
     // the two were not paired, and the specks across the names were flagged as writing: the
     // clear vote was proposed void.
     let e = gla();
-    let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
-    let layout = e.layout(style);
-    let row6 = layout.voting_box(6, 0).outer;
-    let y = (row6.y0 + row6.y1) / 2.0;
+    let y = middle_of_row_6(&e);
     // At 150 dpi this pattern leaves the left margin's crease past a pen line's share of
     // black (`CREASE_MAX_BILEVEL`), and nothing is found.
     for dpi in [200, 300] {
