@@ -33,6 +33,10 @@ pub struct Registered<'a> {
     pub white: [f64; 4],
     /// Print black measured inside the fiducials.
     pub black: f64,
+    /// Whether every pixel of the fiducials' cores and quiet zones is pure black or white, as
+    /// on a bilevel scan (a grey scan's noise leaves grey there). Not the means: a speck of
+    /// dust in a quiet zone pulls its white under 255 on a bilevel scan too.
+    pub bilevel: bool,
 }
 
 impl Registered<'_> {
@@ -155,11 +159,13 @@ pub fn register(decoded: &Decoded) -> Result<Registered<'_>, Unreadable> {
     let mut centres = [(0.0, 0.0); 4];
     let mut whites = [0.0; 4];
     let mut blacks = [0.0; 4];
+    let mut bilevel = true;
     for (i, c) in quad.iter().enumerate() {
         let r = refine(image, c, ppm, white);
         centres[i] = (r.x, r.y);
         whites[i] = r.white;
         blacks[i] = r.black;
+        bilevel &= r.pure;
     }
     let black = blacks.iter().sum::<f64>() / 4.0;
     if whites.iter().any(|&wh| wh - black < 40.0) {
@@ -181,6 +187,7 @@ pub fn register(decoded: &Decoded) -> Result<Registered<'_>, Unreadable> {
         height_mm,
         white: whites,
         black,
+        bilevel,
     })
 }
 
@@ -321,6 +328,8 @@ struct Refined {
     y: f64,
     white: f64,
     black: f64,
+    /// No grey in the core or the quiet zone.
+    pure: bool,
 }
 
 /// Full-resolution centroid of one fiducial, with the print black inside it and the paper
@@ -338,9 +347,11 @@ fn refine(image: &GrayImage, c: &Candidate, ppm: f64, page_white: f64) -> Refine
     let core = 0.3 * side;
     let (mut ring_sum, mut ring_n) = (0.0, 0.0);
     let (mut core_sum, mut core_n) = (0.0, 0.0);
+    let mut pure = true;
     for y in y0..=y1 {
         for x in x0..=x1 {
-            let v = f64::from(image.get_pixel(x, y).0[0]);
+            let p = image.get_pixel(x, y).0[0];
+            let v = f64::from(p);
             let (dx, dy) = ((f64::from(x) - c.x).abs(), (f64::from(y) - c.y).abs());
             let m = dx.max(dy);
             if m >= ring_in {
@@ -349,7 +360,10 @@ fn refine(image: &GrayImage, c: &Candidate, ppm: f64, page_white: f64) -> Refine
             } else if m <= core {
                 core_sum += v;
                 core_n += 1.0;
+            } else {
+                continue;
             }
+            pure &= p == 0 || p == 255;
         }
     }
     let white = if ring_n > 0.0 {
@@ -381,7 +395,13 @@ fn refine(image: &GrayImage, c: &Candidate, ppm: f64, page_white: f64) -> Refine
     } else {
         (c.x, c.y)
     };
-    Refined { x, y, white, black }
+    Refined {
+        x,
+        y,
+        white,
+        black,
+        pure,
+    }
 }
 
 /// Every `stride`-th pixel of the page.
