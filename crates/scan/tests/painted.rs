@@ -998,8 +998,8 @@ fn a_crease_on_an_unevenly_lit_bilevel_scan_is_one_crease() {
     // clear vote was proposed void.
     let e = gla();
     let y = middle_of_row_6(&e);
-    // At 150 dpi this pattern leaves the left margin's crease past a pen line's share of
-    // black (`CREASE_MAX_BILEVEL`), and nothing is found.
+    // At 150 dpi the threshold leaves no speck of this crease in the right margin, under the
+    // brighter lamp, and there is no crease to find.
     for dpi in [200, 300] {
         let scan = |img: &mut image::GrayImage| {
             crease(img, dpi, y, 0.01, 30.0, 0.5);
