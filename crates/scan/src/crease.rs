@@ -111,21 +111,13 @@ struct Line {
 /// its cost: a paper that needs a person, or with a marked box light enough (on a bilevel
 /// scan, sparse enough) to be a crease's line. On any other a crease changed nothing.
 pub fn suspected(reading: &Reading, reg: &Registered) -> bool {
-    let bilevel = black_and_white(reg);
+    let bilevel = reg.bilevel;
     let faint = |b: &BoxReading| {
         b.class == BoxClass::Marked
             && (f64::from(b.darkness) <= CREASE_LIGHT
                 || (bilevel && b.score < CREASE_SPARSE_BILEVEL))
     };
     reading.needs_adjudication() || reading.boxes.iter().any(faint)
-}
-
-/// Whether the page's fiducials measured black and white only, as on a bilevel scan. Their
-/// pixels, not their means: hard 200-dpi G4 tree (seed 7), paper 1280, whose dust beside a
-/// fiducial put its white at under 254, was searched as a grey scan, where a crease is
-/// lightened rather than its specks cleared, and its crease was flagged as writing.
-fn black_and_white(reg: &Registered) -> bool {
-    reg.bilevel
 }
 
 /// The creases of the paper: a thin faint line across each side margin, the two at about the
@@ -168,7 +160,7 @@ fn find_across(
     // (see `clear_specks`). The page is bilevel when its fiducials are black and white and
     // no pixel sampled in its margins is grey (a grey scan whose white saturates has grey
     // in its crease and its noise).
-    let bilevel = black_and_white(reg) && sampled.iter().all(|(_, grey)| !grey);
+    let bilevel = reg.bilevel && sampled.iter().all(|(_, grey)| !grey);
     let most = span
         * if bilevel {
             CREASE_MAX_BILEVEL

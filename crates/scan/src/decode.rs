@@ -111,15 +111,17 @@ fn dithered(raw: &[u8], w: usize, h: usize) -> bool {
                 }
                 let x = c * CHUNK + i;
                 if v == 0 && x > 0 && x < w - 1 {
-                    let k = y * w + x;
-                    let alone =
-                        raw[k - 1] != 0 && raw[k + 1] != 0 && raw[k - w] != 0 && raw[k + w] != 0;
-                    lone += u64::from(alone);
+                    lone += u64::from(alone(raw, w, y * w + x));
                 }
             }
         }
     }
     lone as f64 > DITHER_LONE_DENSITY * seen as f64
+}
+
+/// Whether the pixel at `k` (not on the page's edge) has no black 4-neighbour.
+fn alone(raw: &[u8], w: usize, k: usize) -> bool {
+    raw[k - 1] != 0 && raw[k + 1] != 0 && raw[k - w] != 0 && raw[k + w] != 0
 }
 
 /// Whether every pixel of `px` has all of `bits` set: 0xFF, every pixel is 255; 0x80, none
@@ -192,9 +194,11 @@ fn luma(image: image::DynamicImage) -> GrayImage {
     }
 }
 
-/// A 1-bit TIFF (the usual CCITT G4 scan), expanded to 8 bits with a table: the image crate's
-/// bit-at-a-time expansion costs more than the G4 decoding itself. `None` for any other TIFF,
-/// which the general path then decodes.
+/// A 1-bit TIFF (the usual CCITT G4 scan): a G4 one in strips painted from its runs
+/// ([`g4_strips`]); any other (G3, PackBits, uncompressed, or a G4 file the runs do not take)
+/// through the tiff crate and expanded to 8 bits with a table, since the image crate's
+/// bit-at-a-time expansion costs more than the decoding itself. `None` for any TIFF that is
+/// not 1-bit, which the general path then decodes.
 fn bilevel_tiff(bytes: &[u8]) -> Result<Option<Raw>, Unreadable> {
     use tiff::decoder::{Decoder, DecodingResult, Limits};
     let failed = |e: tiff::TiffError| Unreadable::DecodeFailed {
@@ -324,14 +328,11 @@ fn g4_strips<R: std::io::Read + std::io::Seek>(
             let k0 = (y - 1) * w;
             lone += singles
                 .drain(..)
-                .map(|x| k0 + x)
-                .filter(|&k| {
-                    let x = k - k0;
-                    x > 0 && x + 1 < w && [k - 1, k + 1, k - w, k + w].iter().all(|&n| data[n] != 0)
-                })
+                .filter(|&x| x > 0 && x + 1 < w && alone(&data, w, k0 + x))
                 .count();
         }
     }
+    // As `dithered` counts: every pixel but the edges of every sampled row.
     let seen = (1..h.saturating_sub(1)).step_by(DITHER_ROW_STEP).len() * w.saturating_sub(2);
     let dithered = lone as f64 > DITHER_LONE_DENSITY * seen as f64;
     Some((GrayImage::from_raw(width, height, data)?, dithered))
@@ -348,10 +349,11 @@ fn fill_runs(row: &mut [u8], changes: &[u16], black: u8, mut singles: Option<&mu
         if is_black {
             row[x..end].fill(black);
         }
-        if let Some(s) = singles.as_deref_mut().filter(|_| end == x + 1) {
-            if is_black == dark_is_black {
-                s.push(x);
-            }
+        if let (Some(s), true) = (
+            singles.as_deref_mut(),
+            end == x + 1 && is_black == dark_is_black,
+        ) {
+            s.push(x);
         }
     };
     let (mut x, mut last, mut is_black) = (0usize, 0u16, false);
