@@ -63,6 +63,15 @@ const NEIGHBOUR_HALO: f32 = 0.005;
 pub const WEAK_MARK: f32 = 0.05;
 /// Halo score, as a share of the zone score, from which a weak mark counts as spilling.
 pub const SPILL_RATIO: f32 = 0.3;
+/// A weak mark at one edge of the zone spanning under this (mm), with ink in the halo beyond
+/// that edge of at least [`TIP_RATIO`] of its zone score, is the tip of a stroke drawn
+/// outside the box. A voter's mark that small sits inside the box (on 7,100 hard G4 and
+/// JPEG papers every weak mark at an edge under 3.5 mm had no ink beyond it), while an 18 mm
+/// cross between two rows of the second-choice column left a tip of 1.9 mm in row 8 (hard
+/// 200-dpi G4, seed 111, paper 214); that column's outer edge has no neighbour box for
+/// `off_centre` to ask, and the ink beyond it (0.0022) was under [`SPILL_RATIO`].
+pub const TIP_EXTENT_MM: f32 = 3.0;
+pub const TIP_RATIO: f32 = 0.1;
 /// Halo ink on the facing sides of two boxes of a column above which a mark straddles them.
 pub const STRADDLE: f32 = 0.01;
 /// A faint stroke crossing the gap may leave only a trace on one facing side: when neither
@@ -652,12 +661,17 @@ pub fn classify(zone: f32, halo: f32, shape: &ZoneShape, bilevel: bool) -> BoxCl
     // (between two boxes), not a mark in this one: `off_centre` asks the neighbour on that
     // side to show ink facing it, which a bilevel pencil mark broken into one half lacks.
     let edge_only = zone < WEAK_MARK && shape.off_centre;
+    // A small weak mark at an edge, its stroke going on beyond that edge, is a stroke's tip.
+    let tip = zone < WEAK_MARK
+        && shape.extent < TIP_EXTENT_MM
+        && shape.edge_halo > 0.0
+        && shape.edge_halo >= TIP_RATIO * zone;
     // A small dot (a resting pencil point?) is for a person to judge, however dark.
     let dot = shape.extent < DOT_EXTENT_MM && shape.ink_mm2 >= DOT_FILL * shape.extent.powi(2);
     // Scattered specks (dust, or what thresholding left of a faint line) are not a stroke,
     // unless fainter ink joins them into one.
     let specks = in_pieces(shape.stroke, shape.piece) && shape.faint_line < JOINED_LINE_MM;
-    if zone >= marked_from && !spilling && !edge_only && !dot && !specks {
+    if zone >= marked_from && !spilling && !edge_only && !tip && !dot && !specks {
         BoxClass::Marked
     } else if zone >= empty_below || halo >= HALO_DOUBTFUL || shape.faint_line >= FAINT_LINE_MM {
         BoxClass::Doubtful
@@ -3753,6 +3767,35 @@ mod tests {
         // A clear mark overshooting its box is still a mark.
         assert_eq!(
             classify(0.08, 0.02, &at_edge(0.05), false),
+            BoxClass::Marked
+        );
+    }
+
+    #[test]
+    fn a_small_weak_mark_at_an_edge_with_ink_beyond_it_is_a_stroke_tip() {
+        // Hard 200-dpi G4, seed 111, paper 214: an 18 mm cross between rows 8 and 9 of the
+        // second-choice column left 0.0086 in a 1.9 mm tip at row 8's outer edge, and
+        // 0.0022 beyond it: under the spill ratio, and no neighbour box on that side.
+        let tip = |extent, edge_halo| ZoneShape {
+            extent,
+            ink_mm2: 0.69,
+            stroke: 1.3,
+            piece: 1.3,
+            edge_halo,
+            ..ZoneShape::default()
+        };
+        assert_eq!(
+            classify(0.0086, 0.001, &tip(1.9, 0.0022), false),
+            BoxClass::Doubtful
+        );
+        // The same ink with nothing beyond the edge is the voter's small mark.
+        assert_eq!(
+            classify(0.0086, 0.001, &tip(1.9, 0.0), false),
+            BoxClass::Marked
+        );
+        // A mark across most of the zone is not a tip.
+        assert_eq!(
+            classify(0.0086, 0.001, &tip(4.0, 0.0022), false),
             BoxClass::Marked
         );
     }

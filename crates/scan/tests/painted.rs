@@ -222,6 +222,55 @@ fn a_mark_much_lighter_than_the_voters_other_mark_is_doubtful() {
     }
 }
 
+#[test]
+fn the_tip_of_a_stroke_from_beyond_the_outer_edge_is_doubtful() {
+    // Hard 200-dpi G4, seed 111, paper 214: an 18 mm cross between two rows of the
+    // second-choice column left a 1.9 mm tip in row 8's zone at its outer (right) edge,
+    // where no neighbour box can show the stroke, and a speck of it beyond the outline. The
+    // paper was counted for row 8. The same tip with paper beyond it is a small mark.
+    let e = gla();
+    let style = e.style(StyleCode(259)).expect("Mayor, Brent and Harrow");
+    let layout = e.layout(style);
+    let z = layout.voting_box(5, 1).mark_zone();
+    let ym = (z.y0 + z.y1) / 2.0;
+    // Inside the zone up to the outline, 2 mm long; and what the threshold left of the
+    // stroke in the halo beyond the outline.
+    let tip = [z.x1 - 2.0, ym - 0.3, z.x1 + 1.0, ym + 0.3];
+    let speck = [z.x1 + 2.6, ym - 0.2, z.x1 + 3.0, ym + 0.2];
+    for dpi in [150, 200, 300] {
+        for beyond in [false, true] {
+            let mut img = render_printed(&e, style, dpi);
+            cross(&mut img, dpi, &layout, (3, 0), 30);
+            paint(&mut img, dpi, tip, 30);
+            if beyond {
+                paint(&mut img, dpi, speck, 30);
+            }
+            let r = read(&img, &e);
+            let second = if beyond {
+                SecondChoice::NotCounted(SecondChoiceVoid::Unmarked)
+            } else {
+                SecondChoice::Counted(5)
+            };
+            assert_eq!(
+                r.vote,
+                Vote::Supplementary { first: 3, second },
+                "{dpi} dpi, ink beyond the edge: {beyond}"
+            );
+            let in_doubt = r.flags.iter().any(|f| {
+                matches!(
+                    f,
+                    Flag::DoubtfulBox {
+                        row: 5,
+                        column: 1,
+                        ..
+                    }
+                )
+            });
+            assert_eq!(in_doubt, beyond, "{dpi} dpi: {:?}", r.flags);
+        }
+    }
+}
+
 /// The title's printed band (paper mm: top and bottom) and its left edge, from the page.
 fn title_band(img: &image::GrayImage, dpi: u32) -> (f64, f64, f64) {
     let k = f64::from(dpi) / 25.4;
