@@ -65,12 +65,13 @@ const NEIGHBOUR_HALO: f32 = 0.005;
 pub const WEAK_MARK: f32 = 0.05;
 /// Halo score, as a share of the zone score, from which a weak mark counts as spilling.
 pub const SPILL_RATIO: f32 = 0.3;
-/// A weak mark at one edge of the zone spanning under this (mm), with ink in the halo beyond
-/// that edge of at least [`TIP_RATIO`] of its zone score, is the tip of a stroke drawn
-/// outside the box. A voter's mark that small sits inside the box (on 7,100 hard G4 and
-/// JPEG papers every weak mark at an edge under 3.5 mm had no ink beyond it), while an 18 mm
-/// cross between two rows of the second-choice column left a tip of 1.9 mm in row 8 (hard
-/// 200-dpi G4, seed 111, paper 214); that column's outer edge has no neighbour box for
+/// A weak mark at one edge of the zone spanning under this (mm) spills at [`TIP_RATIO`] of
+/// its zone score beyond that edge, not [`SPILL_RATIO`]: it is the tip of a stroke drawn
+/// outside the box. A voter's mark that small sits inside the box (on 15,100 G4 and JPEG
+/// papers, none of the 9 voters' marks under 3 mm at an edge had ink beyond it, while 562
+/// such marks that did were all in boxes the voter had not marked); an 18 mm cross between
+/// two rows of the second-choice column left a tip of 1.9 mm in row 8 (hard 200-dpi G4,
+/// seed 111, paper 214), where the column's outer edge has no neighbour box for
 /// `off_centre` to ask, and the ink beyond it (0.0022) was under [`SPILL_RATIO`].
 pub const TIP_EXTENT_MM: f32 = 3.0;
 pub const TIP_RATIO: f32 = 0.1;
@@ -293,10 +294,12 @@ fn against_darkest_mark(
         .map(|(_, m)| m.darkness)
         .fold(0.0f32, f32::max);
     let page_bilevel = mostly_bilevel(measures);
-    let solid_in = |bilevel: bool| {
-        classes.iter().zip(measures).any(|(c, m)| {
-            *c == BoxClass::Marked && (m.bilevel || bilevel) && m.shape.piece >= SOLID_STROKE_MM
-        })
+    // Whether a marked box with an unbroken piece of `SOLID_STROKE_MM` passes `also`.
+    let solid = |also: &dyn Fn(&Measure) -> bool| {
+        classes
+            .iter()
+            .zip(measures)
+            .any(|(c, m)| *c == BoxClass::Marked && m.shape.piece >= SOLID_STROKE_MM && also(m))
     };
     // A solid mark vouches for a speck elsewhere when its own box measures bilevel, or when
     // it is a line (not a fill) on a bilevel page, whatever its box measures (a pen's arms
@@ -304,17 +307,13 @@ fn against_darkest_mark(
     // Any solid mark on a bilevel page was too loose: a pencil fill stays solid where the
     // same pencil's tick is erased to one speck (hard 200-dpi G4 tree, seed 7, paper 742: the
     // fill kept 36% of its ink, the tick 1.7%, and the tick was cleared).
-    let solid_line = page_bilevel
-        && classes.iter().zip(measures).any(|(c, m)| {
-            *c == BoxClass::Marked
-                && m.shape.piece >= SOLID_STROKE_MM
-                && m.shape.ink_mm2 < LINE_FILL * m.shape.extent.powi(2)
-        });
-    let solid_mark = solid_in(false) || solid_line;
+    let solid_mark = solid(&|m| {
+        m.bilevel || (page_bilevel && m.shape.ink_mm2 < LINE_FILL * m.shape.extent.powi(2))
+    });
     // A bilevel mark in pieces beside a solid one: a ghost, or another hand's. On a bilevel
     // page the solid mark's own box may measure grey (its edge, averaged 2 x 2, spills grey
     // into its halo), and still shows the voter's pen survived the threshold whole.
-    let solid_on_page = solid_in(page_bilevel);
+    let solid_on_page = solid(&|m| m.bilevel || page_bilevel);
     let broken = |m: &Measure| m.bilevel && m.shape.piece < STROKE_MIN_MM && solid_on_page;
     // Whether a column holds a mark with an unbroken stroke of `SOLID_STROKE_MM`, or ink of
     // `SPECK_BESIDE_MARK` that is not `broken`: a voter's pen or pencil that the threshold
@@ -568,22 +567,25 @@ pub fn classify(zone: f32, halo: f32, shape: &ZoneShape, bilevel: bool) -> BoxCl
         (EMPTY_BELOW, MARKED_FROM)
     };
     // A weak mark with as much ink outside the box as in it may be meant for a neighbour.
-    let spilling = zone < WEAK_MARK && halo.max(shape.edge_halo) >= SPILL_RATIO * zone;
+    // Beyond the edge its ink keeps to, less is enough when the mark is small: the tip of a
+    // stroke drawn outside the box.
+    let edge_ratio = if shape.extent < TIP_EXTENT_MM {
+        TIP_RATIO
+    } else {
+        SPILL_RATIO
+    };
+    let spilling =
+        zone < WEAK_MARK && (halo >= SPILL_RATIO * zone || shape.edge_halo >= edge_ratio * zone);
     // A weak mark only at one edge of the zone is the end of a stroke centred elsewhere
     // (between two boxes), not a mark in this one: `off_centre` asks the neighbour on that
     // side to show ink facing it, which a bilevel pencil mark broken into one half lacks.
     let edge_only = zone < WEAK_MARK && shape.off_centre;
-    // A small weak mark at an edge, its stroke going on beyond that edge, is a stroke's tip.
-    let tip = zone < WEAK_MARK
-        && shape.extent < TIP_EXTENT_MM
-        && shape.edge_halo > 0.0
-        && shape.edge_halo >= TIP_RATIO * zone;
     // A small dot (a resting pencil point?) is for a person to judge, however dark.
     let dot = shape.extent < DOT_EXTENT_MM && shape.ink_mm2 >= DOT_FILL * shape.extent.powi(2);
     // Scattered specks (dust, or what thresholding left of a faint line) are not a stroke,
     // unless fainter ink joins them into one.
     let specks = in_pieces(shape.stroke, shape.piece) && shape.faint_line < JOINED_LINE_MM;
-    if zone >= marked_from && !spilling && !edge_only && !tip && !dot && !specks {
+    if zone >= marked_from && !spilling && !edge_only && !dot && !specks {
         BoxClass::Marked
     } else if zone >= empty_below || halo >= HALO_DOUBTFUL || shape.faint_line >= FAINT_LINE_MM {
         BoxClass::Doubtful

@@ -1,6 +1,7 @@
 //! Papers printed by the renderer and marked here with exact rectangles of ink: writing
 //! that must be found, and marks whose meaning depends on their shape.
 
+use ecount_election::layout::Rect;
 use ecount_election::{
     Election, PaperLayout, RejectionHead, SecondChoice, SecondChoiceVoid, StyleCode, Vote,
 };
@@ -169,6 +170,11 @@ fn doubtful_at(r: &ecount_scan::Reading, row: u16, column: u8) -> bool {
 /// Paints a cross of two 0.5 mm strokes at grey `v` over the mark zone of box (row, column).
 fn cross(img: &mut image::GrayImage, dpi: u32, layout: &PaperLayout, at: (usize, usize), v: u8) {
     let z = layout.voting_box(at.0, at.1).mark_zone().inflate(-1.0);
+    diagonals(img, dpi, z, v);
+}
+
+/// Paints both diagonals of paper rectangle `z` as 0.5 mm strokes at grey `v`.
+fn diagonals(img: &mut image::GrayImage, dpi: u32, z: Rect, v: u8) {
     let steps = 40;
     for i in 0..=steps {
         let t = f64::from(i) / f64::from(steps);
@@ -1041,16 +1047,7 @@ fn a_pen_line_that_survived_the_threshold_vouches_for_a_speck_and_a_fill_does_no
         for (mark, vouches) in [("cross", true), ("fill", false), ("patchy fill", false)] {
             let mut img = render_printed(&e, style, dpi);
             match mark {
-                "cross" => {
-                    let steps = 80;
-                    for i in 0..=steps {
-                        let t = f64::from(i) / f64::from(steps);
-                        let x = outer.x0 + t * outer.width();
-                        for y in [outer.y0 + t * outer.height(), outer.y1 - t * outer.height()] {
-                            paint(&mut img, dpi, [x - 0.25, y - 0.25, x + 0.25, y + 0.25], 20);
-                        }
-                    }
-                }
+                "cross" => diagonals(&mut img, dpi, outer, 20),
                 "fill" => paint(&mut img, dpi, [z.x0, z.y0, z.x1, z.y1], 20),
                 _ => {
                     // Strokes 0.25 mm wide every 1 mm: about 0.35 of the zone is ink.

@@ -764,16 +764,16 @@ fn not_print(
                 w >= join_mm[0].max(high) || faint >= join_mm[1].max(high)
             })
         };
-        let (over, trail) = (
-            *z != 1 && overreaches(l, points),
-            *z == 0 && trails(l, points),
-        );
-        if (!aligned && !over_column) || over || trail || (*z == 0 && joins()) {
+        let over = || *z != 1 && overreaches(l, points);
+        let trail = || *z == 0 && trails(l, points);
+        if (!aligned && !over_column) || over() || trail() || (*z == 0 && joins()) {
             writing.push(i);
         }
         // For checking a paper by hand (`--log ecount_scan=trace`): why a line was print.
-        tracing::trace!(zone = z, paper = ?l.paper, aligned, over_column, over, trail,
-            "text line");
+        if tracing::enabled!(tracing::Level::TRACE) {
+            tracing::trace!(zone = z, paper = ?l.paper, aligned, over_column, over = over(),
+                trail = trail(), "text line");
+        }
     }
     out.extend(
         lines
